@@ -1,0 +1,154 @@
+/*
+ * heaptop/segment.h - the shared-memory segment ABI between libheaptop and
+ * its readers (the heaptop viewer, scripts, other tools).
+ *
+ * One segment per traced process image, a POSIX shm object named
+ *     /heaptop.<pid>.<n>               (i.e. /dev/shm/heaptop.<pid>.<n>)
+ * created by the traced process with O_CREAT|O_EXCL, mode 0600, sized with
+ * posix_fallocate().  <n> is the first free number from 0: the image after
+ * an exec (same pid) takes the next one and marks its predecessor
+ * HEAPTOP_STATE_EXECED; header.exec_gen counts those execs.  A reader given
+ * a pid takes the RUNNING segment of that pid whose start_time_ticks matches
+ * /proc/<pid>/stat, else the one with the highest exec_gen.
+ *
+ * Layout (all offsets from the start of the segment, all multiples of 64):
+ *     [0, header_size)                   struct heaptop_seg_header
+ *     [shards_off, + shard_count*shard_size)   struct heaptop_shard[]
+ *     [timeline_off, + timeline_len*timeline_entry_size) timeline ring
+ *     ... later versions append regions and announce them in the header.
+ *
+ * Only fixed-width types; no pointers, no bool, no size_t.  Little-endian
+ * host order (the reader runs on the same machine).
+ *
+ * Versioning.  `version` is bumped on every change.  `compat_version` is the
+ * oldest version whose readers can still read this segment correctly:
+ * a reader that implements version R accepts a segment iff
+ * compat_version <= R.  Appending a field into reserved space or a new region
+ * keeps compat_version; changing the meaning or place of an existing field
+ * raises it.
+ *
+ * Reader protocol.
+ *  1. Open O_RDONLY, fstat(): it must be a regular file owned by the reader's
+ *     uid (or the reader is root) with no group/other access; its size must be
+ *     >= sizeof(struct heaptop_seg_header).  Map it read-only.
+ *  2. Load `magic` with acquire ordering.  0 means "being created": retry
+ *     later.  Anything else but HEAPTOP_MAGIC means "not a heaptop segment".
+ *     Everything the header describes was written before the magic.
+ *  3. Check compat_version <= the reader's version, then check every size,
+ *     count and offset against the real file size with overflow-safe
+ *     arithmetic, and bound every loop by those checked counts.  The file
+ *     can be truncated at any time (SIGBUS on access): guard accesses.
+ *  4. Counters: each shard is written by one thread at a time with relaxed
+ *     8-byte stores; read each field with one relaxed 8-byte load and sum
+ *     over all shards [0, shards_used).  Sums are not an atomic snapshot:
+ *     counters only grow, so a sum is within the in-flight operations of the
+ *     truth.  `use` is signed (two's complement, summed modulo 2^64): one
+ *     thread may free what another allocated.
+ *       use_curr = sum(use) + sum(untracked_bytes) - sum(untracked_free_bytes)
+ *     clamped at 0;  use_max = max(header.use_max, use_curr).
+ *  5. Timeline: entry i (i counts from 0 since start) lives in slot
+ *     i % timeline_len.  Read `seq`, then the fields, then `seq` again
+ *     (acquire fences between): the entry is valid iff both reads equal
+ *     2*i+2.  Entries [max(0, head - timeline_len), head) may be valid; a
+ *     writer killed mid-entry leaves it invalid forever: skip it, never wait.
+ *  6. Strings (cmdline) are NUL-padded byte arrays that may hold anything:
+ *     bound their length and strip control characters before display.
+ */
+#ifndef HEAPTOP_SEGMENT_H
+#define HEAPTOP_SEGMENT_H
+
+#include <stdint.h>
+#include "counters.h"
+
+#define HEAPTOP_MAGIC 0x3130504f54504548ull /* "HEPTOP01" in memory order */
+#define HEAPTOP_ABI_VERSION 1u
+#define HEAPTOP_ABI_COMPAT 1u
+
+#define HEAPTOP_SHM_PREFIX "heaptop."   /* names are HEAPTOP_SHM_PREFIX "<pid>.<gen>" */
+#define HEAPTOP_CMDLINE_MAX 512
+
+enum heaptop_state {
+	HEAPTOP_STATE_INIT = 0,    /* header being written */
+	HEAPTOP_STATE_RUNNING = 1, /* the image is live (or died without exiting: check the pid) */
+	HEAPTOP_STATE_EXITED = 2,  /* exit() ran our destructor; counters are final */
+	HEAPTOP_STATE_EXECED = 3,  /* the pid exec'd a new image, which has segment gen+1 */
+};
+
+/* Header flags. */
+#define HEAPTOP_FLAG_KEEP 0x1u /* name is kept after exit (HEAPTOP_KEEP) */
+
+/* Shard flags. */
+#define HEAPTOP_SHARD_SHARED 0x1u /* written by many threads with atomic adds (shard 0) */
+
+struct heaptop_seg_header {
+	/* --- identity: written once, before magic --------------------------- */
+	uint64_t magic;               /* HEAPTOP_MAGIC, stored last with release */
+	uint32_t version;             /* HEAPTOP_ABI_VERSION of the writer */
+	uint32_t compat_version;      /* oldest reader version that can read this */
+	uint32_t header_size;         /* sizeof(struct heaptop_seg_header) of the writer */
+	uint32_t flags;               /* HEAPTOP_FLAG_* */
+	uint64_t seg_size;            /* bytes of the whole segment */
+	uint32_t pid;                 /* process id */
+	uint32_t ppid;                /* parent process id at creation */
+	uint32_t exec_gen;            /* execs that kept this pid before this image */
+	uint32_t uid;                 /* real uid of the process */
+	uint64_t start_time_ticks;    /* /proc/<pid>/stat field 22: tells pid reuse apart */
+	uint64_t start_realtime_ns;   /* CLOCK_REALTIME when the segment was made */
+	uint64_t start_mono_ns;       /* CLOCK_MONOTONIC then; timeline times count from it */
+	/* --- layout ---------------------------------------------------------- */
+	uint64_t shards_off;          /* offset of shard 0 */
+	uint32_t shard_count;         /* shards in the array; shard 0 is shared */
+	uint32_t shard_size;          /* bytes per shard (>= sizeof(struct heaptop_shard)) */
+	uint64_t timeline_off;        /* offset of the timeline ring */
+	uint32_t timeline_len;        /* entries in the ring */
+	uint32_t timeline_entry_size; /* bytes per entry */
+	uint64_t timeline_interval_ns;/* minimum spacing of entries */
+	uint64_t peak_slack;          /* bytes a thread may hold unpublished (use_max bound) */
+	uint64_t reserved_layout[8];  /* zero; later versions announce regions here */
+	char cmdline[HEAPTOP_CMDLINE_MAX]; /* argv joined by spaces, NUL padded, untrusted */
+
+	/* --- live fields: change while the process runs ---------------------- */
+	_Alignas(64) uint32_t state;  /* enum heaptop_state */
+	uint32_t shards_used;         /* high-water shard index + 1 (readers sum [0, this)) */
+	uint32_t threads_active;      /* threads owning a shard now */
+	uint32_t threads_max;         /* most threads owning a shard at once */
+	uint64_t threads_total;       /* threads that ever owned a shard */
+	uint64_t shard_misses;        /* threads that found no free shard and used shard 0 */
+	uint64_t exit_mono_ns;        /* CLOCK_MONOTONIC at exit or exec, else 0 */
+	uint64_t timeline_head;       /* entries reserved so far (see protocol step 5) */
+	uint64_t timeline_next_ns;    /* writer-private: when the next entry is due */
+
+	_Alignas(64) int64_t use_published; /* writer-private: sum of published use deltas */
+	uint64_t use_max;             /* peak of use_published (exact single-threaded) */
+	uint64_t use_max_mono_ns;     /* when use_max last rose */
+};
+
+/*
+ * Per-thread counters.  A thread owns one shard at a time and is its only
+ * writer; a shard outlives its thread and is reused by later threads, so its
+ * counters are cumulative and a thread's exit loses nothing.  Shard 0 is the
+ * shared overflow shard, written with atomic adds.
+ */
+struct heaptop_shard {
+	uint32_t owner_tid;           /* kernel tid of the owner, 0 = free */
+	uint32_t flags;               /* HEAPTOP_SHARD_* */
+	uint64_t owners_total;        /* threads that have owned this shard */
+	int64_t use;                  /* net usable bytes allocated minus freed here */
+#define HEAPTOP_X_SHARD_FIELD(name, unit, desc) uint64_t name;
+	HEAPTOP_COUNTERS(HEAPTOP_X_SHARD_FIELD)
+#undef HEAPTOP_X_SHARD_FIELD
+	_Alignas(64) uint64_t hist[HEAPTOP_HIST_KINDS][HEAPTOP_HIST_BUCKETS]; /* log2 buckets */
+} __attribute__((aligned(64)));
+
+/* One timeline point, written at most every timeline_interval_ns. */
+struct heaptop_timeline_entry {
+	uint64_t seq;                 /* 2*i+2 when entry i is complete, odd while written */
+	uint64_t t_ns;                /* CLOCK_MONOTONIC - start_mono_ns */
+	uint64_t use_curr;            /* bytes in use */
+	uint64_t use_max;             /* peak so far */
+	uint64_t alloc_count;         /* cumulative */
+	uint64_t dealloc_count;       /* cumulative */
+	uint64_t reserved[2];         /* zero */
+};
+
+#endif

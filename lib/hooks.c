@@ -1,0 +1,230 @@
+/*
+ * lib/hooks.c - the interposed malloc family.  Each hook forwards to the next
+ * definition (ht_live / ht_next, resolved with dlsym(RTLD_NEXT)) and then
+ * counts what succeeded; libc semantics are kept exactly (see
+ * docs/counters.md for the table).  Before the real functions are known the
+ * hooks serve from the bootstrap pool, and pool blocks are recognised forever.
+ *
+ * Built with -fno-builtin so the compiler can't turn our own code into calls
+ * to the functions defined here.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <malloc.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "account.h"
+
+/* C23; older glibc has no prototypes for them. */
+void free_sized(void *p, size_t n);
+void free_aligned_sized(void *p, size_t align, size_t n);
+
+/* The table to forward to; NULL means "serve from the pool". */
+HT_INLINE const struct ht_real *forward_table(void)
+{
+	return ht_live->malloc ? ht_live : ht_cold_path();
+}
+
+HT_EXPORT void *malloc(size_t n)
+{
+	void *(*fn)(size_t) = ht_live->malloc;
+
+	if (HT_UNLIKELY(!fn)) {
+		const struct ht_real *r = ht_cold_path();
+		if (!r)
+			return ht_pool_alloc(n, 16);
+		fn = r->malloc;
+	}
+	void *p = fn(n);
+	ht_note_alloc(p, n);
+	return p;
+}
+
+HT_EXPORT void free(void *p)
+{
+	if (!p || ht_pool_owns(p))
+		return;
+	void (*fn)(void *) = ht_live->free;
+	if (HT_UNLIKELY(!fn)) {
+		const struct ht_real *r = ht_cold_path();
+		if (!r)
+			return; /* no allocator yet, so p can't be one of its blocks */
+		fn = r->free;
+	}
+	ht_note_free(p);
+	fn(p);
+}
+
+HT_EXPORT void *calloc(size_t n, size_t size)
+{
+	size_t req;
+	int overflow = __builtin_mul_overflow(n, size, &req);
+	const struct ht_real *r = forward_table();
+
+	if (!r) {
+		if (overflow) {
+			errno = ENOMEM;
+			return NULL;
+		}
+		return ht_pool_alloc(req, 16);
+	}
+	void *p = r->calloc(n, size);
+	ht_note_alloc(p, overflow ? SIZE_MAX : req);
+	return p;
+}
+
+/* realloc of a bootstrap-pool block: copy into a real block, never free it. */
+static void *realloc_from_pool(void *p, size_t n)
+{
+	size_t old = ht_pool_size(p);
+
+	if (n == 0)
+		return NULL; /* glibc: realloc(p, 0) frees p and returns NULL */
+	void *q = malloc(n);
+	if (q)
+		memcpy(q, p, old < n ? old : n);
+	return q;
+}
+
+HT_EXPORT void *realloc(void *p, size_t n)
+{
+	if (!p) {
+		const struct ht_real *r = forward_table();
+		if (!r)
+			return ht_pool_alloc(n, 16);
+		void *q = r->realloc(NULL, n);
+		ht_note_alloc(q, n);
+		return q;
+	}
+	if (ht_pool_owns(p))
+		return realloc_from_pool(p, n);
+	const struct ht_real *r = forward_table();
+	if (!r)
+		return NULL; /* unreachable: p came from an allocator we haven't resolved */
+	size_t old_u = r->usable(p);
+	void *q = r->realloc(p, n);
+	if (q)
+		ht_note_realloc(p, old_u, q, n);
+	else if (n == 0)
+		ht_note_dealloc(old_u); /* glibc freed p */
+	else
+		ht_note_alloc(NULL, n);
+	return q;
+}
+
+HT_EXPORT void *reallocarray(void *p, size_t n, size_t size)
+{
+	size_t req;
+
+	if (__builtin_mul_overflow(n, size, &req)) {
+		ht_note_alloc(NULL, SIZE_MAX);
+		errno = ENOMEM;
+		return NULL;
+	}
+	return realloc(p, req);
+}
+
+static int pow2(size_t a)
+{
+	return a && !(a & (a - 1));
+}
+
+HT_EXPORT int posix_memalign(void **memptr, size_t align, size_t n)
+{
+	const struct ht_real *r = forward_table();
+
+	if (!r) {
+		if (!pow2(align) || align % sizeof(void *))
+			return EINVAL;
+		void *p = ht_pool_alloc(n, align);
+		if (!p)
+			return ENOMEM;
+		*memptr = p;
+		return 0;
+	}
+	int rc = r->posix_memalign(memptr, align, n);
+	ht_note_alloc(rc == 0 ? *memptr : NULL, n);
+	return rc;
+}
+
+/* The aligned allocators that return the block: one shape, one helper. */
+static void *aligned_via(void *(*fn)(size_t, size_t), size_t align, size_t n, size_t req)
+{
+	void *p = fn(align, n);
+	ht_note_alloc(p, req);
+	return p;
+}
+
+HT_EXPORT void *aligned_alloc(size_t align, size_t n)
+{
+	const struct ht_real *r = forward_table();
+
+	if (!r)
+		return pow2(align) ? ht_pool_alloc(n, align) : NULL;
+	return aligned_via(r->aligned_alloc, align, n, n);
+}
+
+HT_EXPORT void *memalign(size_t align, size_t n)
+{
+	const struct ht_real *r = forward_table();
+
+	if (!r)
+		return pow2(align) ? ht_pool_alloc(n, align) : NULL;
+	return aligned_via(r->memalign, align, n, n);
+}
+
+HT_EXPORT void *valloc(size_t n)
+{
+	const struct ht_real *r = forward_table();
+
+	if (!r)
+		return ht_pool_alloc(n, 4096);
+	void *p = r->valloc(n);
+	ht_note_alloc(p, n);
+	return p;
+}
+
+HT_EXPORT void *pvalloc(size_t n)
+{
+	const struct ht_real *r = forward_table();
+
+	if (!r)
+		return ht_pool_alloc(n, 4096);
+	void *p = r->pvalloc(n);
+	ht_note_alloc(p, n);
+	return p;
+}
+
+HT_EXPORT size_t malloc_usable_size(void *p)
+{
+	if (!p)
+		return 0;
+	if (ht_pool_owns(p))
+		return ht_pool_size(p);
+	const struct ht_real *r = forward_table();
+	return r ? r->usable(p) : 0;
+}
+
+HT_EXPORT void free_sized(void *p, size_t n)
+{
+	if (!p || ht_pool_owns(p))
+		return;
+	const struct ht_real *r = forward_table();
+	if (!r)
+		return;
+	ht_note_free(p);
+	r->free_sized(p, n);
+}
+
+HT_EXPORT void free_aligned_sized(void *p, size_t align, size_t n)
+{
+	if (!p || ht_pool_owns(p))
+		return;
+	const struct ht_real *r = forward_table();
+	if (!r)
+		return;
+	ht_note_free(p);
+	r->free_aligned_sized(p, align, n);
+}

@@ -1,0 +1,241 @@
+/*
+ * lib/init.c - libheaptop's life cycle: lazy initialisation on the first
+ * allocation, the gate page that fork children find wiped, adopting a fork
+ * child, and marking the segment at exit.
+ *
+ * States (ht_rt.state): UNINIT -> RESOLVING -> RESOLVED -> READY or OFF.
+ * RESOLVING is short and can be re-entered by the resolving thread itself
+ * (dlsym calls calloc): such calls, and other threads meanwhile, are served
+ * from the bootstrap pool.  While one thread creates the segment, other calls
+ * forward to the real functions untracked.
+ */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <errno.h>
+#include <pthread.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include "account.h"
+
+struct ht_real ht_next;
+struct ht_runtime ht_rt;
+static const struct ht_real ht_none;
+const struct ht_real *ht_live = &ht_none;
+
+/* The wiped-on-fork copy of ht_next that ht_live points to while tracking. */
+static struct ht_real *gate_page;
+
+#define HT_RUN_CREATING (HT_RUN_OFF + 1)
+
+/* Fallbacks for an allocator below us that lacks a function. */
+static void *emul_aligned(size_t align, size_t n)
+{
+	void *p = NULL;
+	int rc = ht_next.posix_memalign(&p, align < sizeof(void *) ? sizeof(void *) : align, n);
+	if (rc)
+		errno = rc;
+	return rc ? NULL : p;
+}
+
+static void *emul_valloc(size_t n)
+{
+	return emul_aligned((size_t)sysconf(_SC_PAGESIZE), n);
+}
+
+static void *emul_pvalloc(size_t n)
+{
+	size_t pg = (size_t)sysconf(_SC_PAGESIZE);
+	return emul_aligned(pg, n ? (n + pg - 1) & ~(pg - 1) : pg);
+}
+
+static void emul_free_sized(void *p, size_t n)
+{
+	(void)n;
+	ht_next.free(p);
+}
+
+static void emul_free_aligned_sized(void *p, size_t a, size_t n)
+{
+	(void)a;
+	(void)n;
+	ht_next.free(p);
+}
+
+#define RESOLVE(field, name) (*(void **)&ht_next.field = dlsym(RTLD_NEXT, name))
+
+static void resolve_all(void)
+{
+	RESOLVE(malloc, "malloc");
+	RESOLVE(free, "free");
+	RESOLVE(calloc, "calloc");
+	RESOLVE(realloc, "realloc");
+	RESOLVE(posix_memalign, "posix_memalign");
+	RESOLVE(aligned_alloc, "aligned_alloc");
+	RESOLVE(memalign, "memalign");
+	RESOLVE(valloc, "valloc");
+	RESOLVE(pvalloc, "pvalloc");
+	RESOLVE(usable, "malloc_usable_size");
+	RESOLVE(free_sized, "free_sized");
+	RESOLVE(free_aligned_sized, "free_aligned_sized");
+	if (!ht_next.aligned_alloc)
+		ht_next.aligned_alloc = emul_aligned;
+	if (!ht_next.memalign)
+		ht_next.memalign = emul_aligned;
+	if (!ht_next.valloc)
+		ht_next.valloc = emul_valloc;
+	if (!ht_next.pvalloc)
+		ht_next.pvalloc = emul_pvalloc;
+	if (!ht_next.free_sized)
+		ht_next.free_sized = emul_free_sized;
+	if (!ht_next.free_aligned_sized)
+		ht_next.free_aligned_sized = emul_free_aligned_sized;
+}
+
+const struct ht_real *ht_resolve(void)
+{
+	int st = __atomic_load_n(&ht_rt.state, __ATOMIC_ACQUIRE);
+	int expect = HT_RUN_UNINIT;
+
+	if (st >= HT_RUN_RESOLVED)
+		return &ht_next;
+	if (st != HT_RUN_UNINIT ||
+	    !__atomic_compare_exchange_n(&ht_rt.state, &expect, HT_RUN_RESOLVING, 0,
+					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+		return NULL; /* someone (maybe dlsym under us) is resolving: use the pool */
+	int saved = errno;
+	resolve_all();
+	errno = saved;
+	__atomic_store_n(&ht_rt.state, HT_RUN_RESOLVED, __ATOMIC_RELEASE);
+	return &ht_next;
+}
+
+static void go_off(void)
+{
+	ht_live = &ht_next;
+	__atomic_store_n(&ht_rt.state, HT_RUN_OFF, __ATOMIC_RELEASE);
+}
+
+/* Zeroes the gate in a fork child (the kernel does it too where it can). */
+static void gate_wipe(void)
+{
+	if (gate_page)
+		memset(gate_page, 0, sizeof(*gate_page));
+}
+
+static void gate_open(void)
+{
+	*gate_page = ht_next;
+	__atomic_store_n(&ht_live, gate_page, __ATOMIC_RELEASE);
+}
+
+static int gate_init(void)
+{
+	void *pg = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (pg == MAP_FAILED)
+		return -errno;
+	/* Best effort: pthread_atfork covers fork() where the kernel can't. */
+	(void)madvise(pg, 4096, MADV_WIPEONFORK);
+	gate_page = pg;
+	return 0;
+}
+
+/* First tracked call of the process: options, segment, gate. */
+static void start_tracking(void)
+{
+	ht_config_read(&ht_rt.cfg);
+	if (ht_rt.cfg.disable) {
+		go_off();
+		return;
+	}
+	if (!ht_next.malloc || !ht_next.free || !ht_next.usable || !ht_next.realloc ||
+	    !ht_next.calloc || !ht_next.posix_memalign) {
+		ht_say_once(HT_SAY_NO_USABLE, "the allocator below heaptop lacks malloc_usable_size ",
+			    "or another core function; running untracked", NULL);
+		go_off();
+		return;
+	}
+	if (gate_init() != 0 || ht_threads_init() != 0 ||
+	    pthread_atfork(NULL, NULL, gate_wipe) != 0) {
+		ht_say_once(HT_SAY_NO_SEGMENT, "cannot set up per-thread state; running untracked",
+			    NULL);
+		go_off();
+		return;
+	}
+	ht_rt.pid = getpid();
+	if (ht_segment_create() != 0) {
+		go_off();
+		return;
+	}
+	ht_timeline_point(1);
+	gate_open();
+	__atomic_store_n(&ht_rt.state, HT_RUN_READY, __ATOMIC_RELEASE);
+}
+
+/* A fork child (gate wiped): leave the parent's segment alone, make our own. */
+static void adopt_fork_child(void)
+{
+	struct ht_thread *t = &ht_self;
+
+	/* Our mapping of the parent's segment is a private view now: drop it. */
+	if (ht_rt.hdr)
+		munmap(ht_rt.hdr, ht_rt.seg_size);
+	ht_rt.hdr = NULL;
+	ht_thread_reset(t);
+	ht_rt.pid = getpid();
+	ht_rt.cfg.keep = 0; /* HEAPTOP_KEEP_PID named the parent */
+	ht_config_read(&ht_rt.cfg);
+	if (ht_segment_create() != 0) {
+		go_off();
+		return;
+	}
+	ht_timeline_point(1);
+	gate_open();
+}
+
+const struct ht_real *ht_cold_path(void)
+{
+	struct ht_thread *t = &ht_self;
+	const struct ht_real *r = ht_resolve();
+
+	if (!r || t->busy)
+		return r;
+	int st = __atomic_load_n(&ht_rt.state, __ATOMIC_ACQUIRE);
+	int saved = errno;
+	t->busy = 1;
+	if (st == HT_RUN_RESOLVED) {
+		int expect = HT_RUN_RESOLVED;
+		if (__atomic_compare_exchange_n(&ht_rt.state, &expect, HT_RUN_CREATING, 0,
+						__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+			start_tracking();
+	} else if (st == HT_RUN_READY && !__atomic_load_n(&ht_live->malloc, __ATOMIC_RELAXED)) {
+		adopt_fork_child();
+	}
+	t->busy = 0;
+	errno = saved;
+	return r;
+}
+
+/* Runs at exit(): the counters stay valid and the hooks keep working. */
+__attribute__((destructor)) static void ht_fini(void)
+{
+	if (__atomic_load_n(&ht_rt.state, __ATOMIC_ACQUIRE) != HT_RUN_READY || !ht_live->malloc ||
+	    ht_rt.pid != getpid())
+		return;
+	struct ht_thread *t = &ht_self;
+	int saved = errno;
+	uint8_t was_busy = t->busy;
+	t->busy = 1;
+	if (t->state == HT_THREAD_OWNER && t->fast && t->unpub) {
+		struct heaptop_shard *s = t->fast;
+		t->fast = NULL;
+		HT_SIGNAL_FENCE();
+		ht_publish(t);
+		HT_SIGNAL_FENCE();
+		t->fast = s;
+	}
+	ht_segment_finish(HEAPTOP_STATE_EXITED);
+	t->busy = was_busy;
+	errno = saved;
+}

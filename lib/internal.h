@@ -1,0 +1,185 @@
+/*
+ * lib/internal.h - what libheaptop's files share and nobody else sees:
+ * the table of real allocator functions, per-thread state, the runtime
+ * (segment, shards, config) and the declarations of each file's entry points.
+ *
+ * Everything here is hidden (the library is built with -fvisibility=hidden);
+ * only the malloc family and include/heaptop.h are exported.
+ */
+#ifndef HEAPTOP_LIB_INTERNAL_H
+#define HEAPTOP_LIB_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include "heaptop/segment.h"
+
+#define HT_EXPORT __attribute__((visibility("default")))
+#define HT_COLD __attribute__((noinline, cold))
+#define HT_INLINE static inline __attribute__((always_inline))
+#define HT_LIKELY(x) __builtin_expect(!!(x), 1)
+#define HT_UNLIKELY(x) __builtin_expect(!!(x), 0)
+/* Orders our bookkeeping against a signal handler on the same thread. */
+#define HT_SIGNAL_FENCE() __atomic_signal_fence(__ATOMIC_SEQ_CST)
+
+/* The next definitions of the malloc family (dlsym(RTLD_NEXT)). */
+struct ht_real {
+	void *(*malloc)(size_t);
+	void (*free)(void *);
+	void *(*calloc)(size_t, size_t);
+	void *(*realloc)(void *, size_t);
+	int (*posix_memalign)(void **, size_t, size_t);
+	void *(*aligned_alloc)(size_t, size_t);
+	void *(*memalign)(size_t, size_t);
+	void *(*valloc)(size_t);
+	void *(*pvalloc)(size_t);
+	size_t (*usable)(void *);
+	void (*free_sized)(void *, size_t);
+	void (*free_aligned_sized)(void *, size_t, size_t);
+};
+
+/*
+ * The gate the hooks read on every call.  All NULL until initialisation is
+ * complete; it lives in a MADV_WIPEONFORK page, so a child made by fork,
+ * _Fork or clone finds it zero and takes the slow path, which gives the child
+ * its own segment before it counts anything.
+ */
+extern const struct ht_real *ht_live;
+/* The resolved functions, valid once ht_resolved() is true; never wiped. */
+extern struct ht_real ht_next;
+
+enum ht_thread_state {
+	HT_THREAD_NEW = 0, /* has no shard yet: the next call claims one */
+	HT_THREAD_OWNER,   /* owns t->shard */
+	HT_THREAD_SHARED,  /* no free shard, or past its exit: counts go to shard 0 */
+};
+
+/* Per-thread state; initial-exec TLS, so reading it never calls malloc. */
+struct ht_thread {
+	struct heaptop_shard *fast; /* == shard while the fast path may run, else NULL */
+	struct heaptop_shard *shard;/* the owned shard, or NULL */
+	int64_t unpub;              /* use delta not yet added to header.use_published */
+	int64_t headroom;           /* publish when unpub exceeds this */
+	int32_t tick;               /* calls until the next timeline check */
+	uint8_t busy;               /* inside heaptop's slow path: nested calls forward */
+	uint8_t state;              /* enum ht_thread_state */
+};
+extern __thread struct ht_thread ht_self __attribute__((tls_model("initial-exec")));
+
+/* Calls between two looks at the clock for the timeline. */
+#define HT_TICK_CALLS 256
+
+enum ht_run_state {
+	HT_RUN_UNINIT = 0, /* nothing done yet */
+	HT_RUN_RESOLVING,  /* one thread is resolving ht_next */
+	HT_RUN_RESOLVED,   /* ht_next valid, segment being made */
+	HT_RUN_READY,      /* tracking */
+	HT_RUN_OFF,        /* forwarding only (disabled or no segment) */
+};
+
+/* Options, read once from HEAPTOP_* (config.c). */
+struct ht_config {
+	uint32_t shards;         /* HEAPTOP_SHARDS */
+	uint32_t timeline_len;   /* HEAPTOP_TIMELINE */
+	uint64_t interval_ms;    /* HEAPTOP_INTERVAL_MS */
+	uint64_t peak_slack;     /* HEAPTOP_PEAK_SLACK */
+	uint32_t keep;           /* HEAPTOP_KEEP, or HEAPTOP_KEEP_PID == getpid() */
+	uint32_t disable;        /* HEAPTOP_DISABLE */
+	uint32_t quiet;          /* HEAPTOP_QUIET */
+};
+
+/* The process's segment and where its parts are. */
+struct ht_runtime {
+	int state;                          /* enum ht_run_state, atomic */
+	struct ht_config cfg;
+	struct heaptop_seg_header *hdr;     /* mapping of the segment */
+	uint64_t seg_size;
+	char *shards;                       /* hdr + shards_off */
+	struct heaptop_timeline_entry *timeline;
+	char name[48];                      /* "/heaptop.<pid>.<gen>" */
+	pid_t pid;                          /* the pid the segment belongs to */
+};
+extern struct ht_runtime ht_rt;
+
+HT_INLINE struct heaptop_shard *ht_shard_at(uint32_t i)
+{
+	return (struct heaptop_shard *)(ht_rt.shards + (size_t)i * ht_rt.hdr->shard_size);
+}
+
+/* pool.c - the bootstrap allocator used before the real functions are known. */
+extern char ht_pool[];
+#define HT_POOL_SIZE (64u * 1024u)
+HT_INLINE int ht_pool_owns(const void *p)
+{
+	return (uintptr_t)p - (uintptr_t)ht_pool < HT_POOL_SIZE;
+}
+/* Returns zeroed, align-aligned memory from the pool, or NULL (ENOMEM) when full. */
+void *ht_pool_alloc(size_t n, size_t align);
+/* The size a pool block was allocated with. */
+size_t ht_pool_size(const void *p);
+
+/* init.c - lazy initialisation, fork children, exit. */
+/* Makes sure the real functions are resolved; returns the table, or NULL when
+ * the caller must serve itself from the pool. */
+const struct ht_real *ht_resolve(void);
+/* Called when ht_live has no function: initialise, or adopt a fork child.
+ * Returns the table to forward to, or NULL for the pool. */
+const struct ht_real *ht_cold_path(void);
+
+/* config.c */
+/* Reads every HEAPTOP_* option (secure_getenv) into *cfg, defaults first. */
+void ht_config_read(struct ht_config *cfg);
+
+/* segment.c */
+/* Creates and maps this image's segment into ht_rt; 0 or -errno (one line said). */
+int ht_segment_create(void);
+/* Marks the segment exited (or exec'd) and removes its name unless kept. */
+void ht_segment_finish(uint32_t state);
+
+/* shard.c - ownership of shards and the published use / use_max. */
+/* Slow-path accounting for a new block p of req bytes (p may be NULL). */
+void ht_note_alloc_slow(struct ht_thread *t, void *p, size_t req);
+/* Slow-path accounting for a free of p (not NULL, not a pool block). */
+void ht_note_free_slow(struct ht_thread *t, void *p);
+/* Counts the free of a block of u usable bytes that is already gone. */
+void ht_note_dealloc(size_t u);
+/* Counts a successful realloc of the live block old (old_u usable bytes
+ * before) into q for req bytes: grow / shrink / same, moved or in place. */
+void ht_note_realloc(void *old, size_t old_u, void *q, size_t req);
+/* Adds t->unpub to the published use and raises use_max; sets t->headroom. */
+void ht_publish(struct ht_thread *t);
+/* The same for shard 0's callers: delta goes straight to the header. */
+void ht_publish_shared(int64_t delta);
+/* Counts t's calls for the timeline and writes a point when one is due. */
+void ht_tick(struct ht_thread *t);
+/* Forgets the calling thread's shard (fork child), without touching the old segment. */
+void ht_thread_reset(struct ht_thread *t);
+/* Sets up the pthread key whose destructor hands a dying thread's shard back. */
+int ht_threads_init(void);
+
+/* timeline.c */
+/* Writes a timeline point now if one is due (or always, when force). */
+void ht_timeline_point(int force);
+/* Monotonic nanoseconds (CLOCK_MONOTONIC_COARSE when coarse). */
+uint64_t ht_now_ns(int coarse);
+
+/* stats_sum.c (also built into the viewer) */
+struct heaptop_stats;
+/* Sums n shards laid out shard_size apart into *st (relaxed loads, use_* too). */
+void ht_sum_shards(const void *shards, uint32_t n, uint32_t shard_size, struct heaptop_stats *st);
+
+/* diag.c - diagnostics that never allocate. */
+/* Writes "heaptop: " + the NULL-terminated strings + "\n" to stderr, once per key. */
+void ht_say_once(unsigned key, const char *first, ...) __attribute__((sentinel));
+/* Formats v in decimal into buf (>= 21 bytes); returns buf. */
+char *ht_utoa(uint64_t v, char *buf);
+
+enum ht_say_key {
+	HT_SAY_NO_SEGMENT,
+	HT_SAY_NO_USABLE,
+	HT_SAY_FORK_SEGMENT,
+	HT_SAY_POOL_FULL,
+	HT_SAY_KEYS
+};
+
+#endif

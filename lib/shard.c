@@ -1,0 +1,323 @@
+/*
+ * lib/shard.c - who writes which shard, and everything off the fast path
+ * that counts: claiming a shard for a new thread, handing it back when the
+ * thread exits, the shared overflow shard, untracked (nested) calls, realloc
+ * classification, and publishing use deltas for use_max.
+ *
+ * use_max.  Each thread keeps the use delta it has not yet published (unpub)
+ * and publishes it (one atomic add to header.use_published, then raising
+ * header.use_max) when unpub rises above its headroom or falls below
+ * -peak_slack.  headroom = min(use_max - use_published, peak_slack) as seen
+ * at its last publish.  With one thread use_published + unpub is the exact
+ * use, and a publish happens exactly when it would pass use_max: use_max is
+ * exact.  With N threads each holds at most peak_slack unpublished bytes in
+ * either direction, so |use_max - true peak| <= (N - 1) * peak_slack
+ * (docs/counters.md).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <pthread.h>
+#include <unistd.h>
+#include "account.h"
+
+__thread struct ht_thread ht_self __attribute__((tls_model("initial-exec")));
+
+static pthread_key_t ht_exit_key;
+
+/* Where a slow-path update goes. */
+struct ht_sink {
+	struct heaptop_shard *s;
+	int shared; /* shard 0: atomic adds, publish straight to the header */
+};
+
+static void sink_add(const struct ht_sink *k, uint64_t *c, uint64_t v)
+{
+	if (k->shared)
+		ht_shared_add(c, v);
+	else
+		ht_own_add(c, v);
+}
+
+static void sink_use(struct ht_thread *t, const struct ht_sink *k, int64_t v)
+{
+	if (k->shared) {
+		__atomic_fetch_add(&k->s->use, v, __ATOMIC_RELAXED);
+		ht_publish_shared(v);
+		return;
+	}
+	ht_own_use(k->s, v);
+	t->unpub += v;
+	if (t->unpub > t->headroom || t->unpub < -(int64_t)ht_rt.cfg.peak_slack)
+		ht_publish(t);
+}
+
+static void atomic_max_u64(uint64_t *m, uint64_t v, int stamp)
+{
+	uint64_t cur = __atomic_load_n(m, __ATOMIC_RELAXED);
+	while (v > cur) {
+		if (__atomic_compare_exchange_n(m, &cur, v, 1, __ATOMIC_RELAXED, __ATOMIC_RELAXED)) {
+			if (stamp)
+				__atomic_store_n(&ht_rt.hdr->use_max_mono_ns,
+						 ht_now_ns(1) - ht_rt.hdr->start_mono_ns, __ATOMIC_RELAXED);
+			return;
+		}
+	}
+}
+
+/* Adds delta to the published use; returns the new published use. */
+static int64_t publish_delta(int64_t delta)
+{
+	int64_t now = __atomic_add_fetch(&ht_rt.hdr->use_published, delta, __ATOMIC_RELAXED);
+	if (now > 0)
+		atomic_max_u64(&ht_rt.hdr->use_max, (uint64_t)now, 1);
+	return now;
+}
+
+void ht_publish(struct ht_thread *t)
+{
+	int64_t now = publish_delta(t->unpub);
+	int64_t max = (int64_t)__atomic_load_n(&ht_rt.hdr->use_max, __ATOMIC_RELAXED);
+	int64_t room = max - now;
+
+	t->unpub = 0;
+	if (room < 0)
+		room = 0;
+	if (room > (int64_t)ht_rt.cfg.peak_slack)
+		room = (int64_t)ht_rt.cfg.peak_slack;
+	t->headroom = room;
+}
+
+void ht_publish_shared(int64_t delta)
+{
+	publish_delta(delta);
+}
+
+void ht_tick(struct ht_thread *t)
+{
+	t->tick = HT_TICK_CALLS;
+	ht_timeline_point(0);
+}
+
+static uint32_t self_tid(void)
+{
+	return (uint32_t)gettid();
+}
+
+/* Hands the calling thread's shard back: its counts stay in the shard. */
+static void release_shard(struct ht_thread *t)
+{
+	struct heaptop_shard *s = t->shard;
+
+	if (!s)
+		return;
+	t->fast = NULL;
+	HT_SIGNAL_FENCE();
+	if (t->unpub)
+		ht_publish(t);
+	t->shard = NULL;
+	t->state = HT_THREAD_SHARED;
+	__atomic_store_n(&s->owner_tid, 0, __ATOMIC_RELEASE);
+	__atomic_sub_fetch(&ht_rt.hdr->threads_active, 1, __ATOMIC_RELAXED);
+}
+
+/* pthread key destructor: runs at thread exit.  Calls after it go to shard 0. */
+static void thread_exit(void *arg)
+{
+	(void)arg;
+	if (__atomic_load_n(&ht_rt.state, __ATOMIC_ACQUIRE) == HT_RUN_READY)
+		release_shard(&ht_self);
+	else
+		ht_self.state = HT_THREAD_SHARED;
+}
+
+int ht_threads_init(void)
+{
+	return pthread_key_create(&ht_exit_key, thread_exit) ? -EAGAIN : 0;
+}
+
+void ht_thread_reset(struct ht_thread *t)
+{
+	t->fast = NULL;
+	t->shard = NULL;
+	t->unpub = 0;
+	t->headroom = 0;
+	t->tick = 0;
+	t->state = HT_THREAD_NEW;
+}
+
+/* Finds a free shard for the calling thread (t->busy is set). */
+static void claim_shard(struct ht_thread *t)
+{
+	struct heaptop_seg_header *h = ht_rt.hdr;
+	uint32_t n = h->shard_count, tid = self_tid();
+	static uint32_t hint;
+	uint32_t start = __atomic_fetch_add(&hint, 1, __ATOMIC_RELAXED);
+
+	t->state = HT_THREAD_SHARED;
+	/* Register first: without the destructor a thread could keep its shard forever. */
+	if (pthread_setspecific(ht_exit_key, (void *)1) != 0)
+		return;
+	for (uint32_t i = 0; i + 1 < n; i++) {
+		uint32_t idx = 1 + (start + i) % (n - 1);
+		struct heaptop_shard *s = ht_shard_at(idx);
+		uint32_t zero = 0;
+
+		if (__atomic_load_n(&s->owner_tid, __ATOMIC_RELAXED) != 0)
+			continue;
+		if (!__atomic_compare_exchange_n(&s->owner_tid, &zero, tid, 0, __ATOMIC_ACQUIRE,
+						 __ATOMIC_RELAXED))
+			continue;
+		__atomic_store_n(&s->owners_total, s->owners_total + 1, __ATOMIC_RELAXED);
+		uint32_t used = __atomic_load_n(&h->shards_used, __ATOMIC_RELAXED);
+		while (used < idx + 1 &&
+		       !__atomic_compare_exchange_n(&h->shards_used, &used, idx + 1, 1,
+						    __ATOMIC_RELEASE, __ATOMIC_RELAXED))
+			;
+		uint32_t active = __atomic_add_fetch(&h->threads_active, 1, __ATOMIC_RELAXED);
+		uint32_t most = __atomic_load_n(&h->threads_max, __ATOMIC_RELAXED);
+		while (active > most &&
+		       !__atomic_compare_exchange_n(&h->threads_max, &most, active, 1,
+						    __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+			;
+		__atomic_add_fetch(&h->threads_total, 1, __ATOMIC_RELAXED);
+		t->shard = s;
+		t->unpub = 0;
+		t->headroom = 0;
+		t->tick = HT_TICK_CALLS;
+		t->state = HT_THREAD_OWNER;
+		return;
+	}
+	__atomic_add_fetch(&h->shard_misses, 1, __ATOMIC_RELAXED);
+}
+
+/*
+ * Decides where a slow-path update goes.  Returns 1 with *k set for a
+ * tracked update, 0 for an untracked one (nested inside heaptop) into
+ * shard 0, -1 when nothing is counted (not tracking).
+ */
+static int pick_sink(struct ht_thread *t, struct ht_sink *k)
+{
+	if (__atomic_load_n(&ht_rt.state, __ATOMIC_ACQUIRE) != HT_RUN_READY || !ht_live->malloc)
+		return -1;
+	k->s = ht_shard_at(0);
+	k->shared = 1;
+	if (t->busy || (t->shard && !t->fast))
+		return 0;
+	if (t->state == HT_THREAD_NEW) {
+		t->busy = 1;
+		claim_shard(t);
+		t->busy = 0;
+	}
+	if (t->state == HT_THREAD_OWNER) {
+		k->s = t->shard;
+		k->shared = 0;
+		ht_gate_close(t);
+	}
+	return 1;
+}
+
+static void sink_done(struct ht_thread *t, const struct ht_sink *k)
+{
+	if (k->shared)
+		return;
+	if (--t->tick <= 0)
+		ht_tick(t);
+	ht_gate_open(t, k->s);
+}
+
+void ht_note_alloc_slow(struct ht_thread *t, void *p, size_t req)
+{
+	struct ht_sink k;
+	int how = pick_sink(t, &k);
+
+	if (how < 0)
+		return;
+	if (!p) {
+		sink_add(&k, &k.s->alloc_fail_count, 1);
+	} else if (how == 0) {
+		size_t u = ht_next.usable(p);
+		ht_shared_add(&k.s->untracked_count, 1);
+		ht_shared_add(&k.s->untracked_bytes, u);
+		return;
+	} else {
+		size_t u = ht_next.usable(p);
+		sink_add(&k, &k.s->alloc_count, 1);
+		sink_add(&k, &k.s->alloc_bytes, u);
+		sink_add(&k, &k.s->alloc_req_bytes, req);
+		sink_add(&k, &k.s->hist[HEAPTOP_HIST_ALLOC][heaptop_hist_bucket(req)], 1);
+		sink_use(t, &k, (int64_t)u);
+	}
+	if (how > 0)
+		sink_done(t, &k);
+}
+
+static void count_dealloc(struct ht_thread *t, struct ht_sink *k, int how, size_t u)
+{
+	if (how == 0) {
+		ht_shared_add(&k->s->untracked_free_count, 1);
+		ht_shared_add(&k->s->untracked_free_bytes, u);
+		return;
+	}
+	sink_add(k, &k->s->dealloc_count, 1);
+	sink_add(k, &k->s->dealloc_bytes, u);
+	sink_use(t, k, -(int64_t)u);
+	sink_done(t, k);
+}
+
+void ht_note_free_slow(struct ht_thread *t, void *p)
+{
+	struct ht_sink k;
+	int how = pick_sink(t, &k);
+
+	if (how >= 0)
+		count_dealloc(t, &k, how, ht_next.usable(p));
+}
+
+void ht_note_dealloc(size_t u)
+{
+	struct ht_thread *t = &ht_self;
+	struct ht_sink k;
+	int how = pick_sink(t, &k);
+
+	if (how >= 0)
+		count_dealloc(t, &k, how, u);
+}
+
+void ht_note_realloc(void *old, size_t old_u, void *q, size_t req)
+{
+	struct ht_thread *t = &ht_self;
+	struct ht_sink k;
+	int how = pick_sink(t, &k);
+
+	(void)req;
+	if (how < 0)
+		return;
+	size_t new_u = ht_next.usable(q);
+	if (how == 0) {
+		ht_shared_add(&k.s->untracked_free_count, 1);
+		ht_shared_add(&k.s->untracked_free_bytes, old_u);
+		ht_shared_add(&k.s->untracked_count, 1);
+		ht_shared_add(&k.s->untracked_bytes, new_u);
+		return;
+	}
+	if (new_u > old_u) {
+		sink_add(&k, &k.s->realloc_growth_count, 1);
+		sink_add(&k, &k.s->realloc_growth_bytes, new_u - old_u);
+		sink_add(&k, &k.s->hist[HEAPTOP_HIST_GROWTH][heaptop_hist_bucket(new_u - old_u)], 1);
+	} else if (new_u < old_u) {
+		sink_add(&k, &k.s->realloc_shrink_count, 1);
+		sink_add(&k, &k.s->realloc_shrink_bytes, old_u - new_u);
+		sink_add(&k, &k.s->hist[HEAPTOP_HIST_SHRINK][heaptop_hist_bucket(old_u - new_u)], 1);
+	} else {
+		sink_add(&k, &k.s->realloc_same_count, 1);
+	}
+	if (q != old) {
+		size_t copied = old_u < req ? old_u : req;
+		sink_add(&k, &k.s->realloc_move_count, 1);
+		sink_add(&k, &k.s->realloc_move_bytes, copied);
+		sink_add(&k, &k.s->hist[HEAPTOP_HIST_MOVE][heaptop_hist_bucket(copied)], 1);
+	}
+	if (new_u != old_u)
+		sink_use(t, &k, (int64_t)new_u - (int64_t)old_u);
+	sink_done(t, &k);
+}

@@ -1,0 +1,29 @@
+/*
+ * lib/stats_sum.c - adding up shards into a struct heaptop_stats.  Shared by
+ * the library (in-process API, timeline) and the viewer's segment reader, so
+ * both compute use_curr the same way (include/heaptop/segment.h, step 4).
+ * The caller guarantees the shards are mapped and n is within bounds.
+ */
+#include <string.h>
+#include "internal.h"
+#include "heaptop.h"
+
+void ht_sum_shards(const void *shards, uint32_t n, uint32_t shard_size, struct heaptop_stats *st)
+{
+	uint64_t use = 0;
+
+	memset(st, 0, sizeof(*st));
+	for (uint32_t i = 0; i < n; i++) {
+		const struct heaptop_shard *s =
+			(const struct heaptop_shard *)((const char *)shards + (size_t)i * shard_size);
+		use += (uint64_t)__atomic_load_n(&s->use, __ATOMIC_RELAXED);
+#define HEAPTOP_X_SUM(name, unit, desc) st->name += __atomic_load_n(&s->name, __ATOMIC_RELAXED);
+		HEAPTOP_COUNTERS(HEAPTOP_X_SUM)
+#undef HEAPTOP_X_SUM
+		for (int k = 0; k < HEAPTOP_HIST_KINDS; k++)
+			for (int b = 0; b < HEAPTOP_HIST_BUCKETS; b++)
+				st->hist[k][b] += __atomic_load_n(&s->hist[k][b], __ATOMIC_RELAXED);
+	}
+	use += st->untracked_bytes - st->untracked_free_bytes;
+	st->use_curr = (int64_t)use < 0 ? 0 : use;
+}
