@@ -19,11 +19,6 @@ HT_INLINE void ht_own_add(uint64_t *c, uint64_t v)
 	__atomic_store_n(c, __atomic_load_n(c, __ATOMIC_RELAXED) + v, __ATOMIC_RELAXED);
 }
 
-HT_INLINE void ht_own_use(struct heaptop_shard *s, int64_t v)
-{
-	__atomic_store_n(&s->use, __atomic_load_n(&s->use, __ATOMIC_RELAXED) + v, __ATOMIC_RELAXED);
-}
-
 /* Adds v to a counter of shard 0 (many writers). */
 HT_INLINE void ht_shared_add(uint64_t *c, uint64_t v)
 {
@@ -42,67 +37,47 @@ HT_INLINE void ht_gate_open(struct ht_thread *t, struct heaptop_shard *s)
 	t->fast = s;
 }
 
-/* Ends an owned-shard update: use_max publication and the timeline clock. */
-HT_INLINE void ht_own_finish(struct ht_thread *t)
-{
-	if (HT_UNLIKELY(--t->tick <= 0))
-		ht_tick(t);
-}
+/*
+ * The hooks' accounting is written so that every call it makes is a tail
+ * call (slow paths, an allocator without inline sizes, the real free): the
+ * hot path then needs no saved registers at all.
+ */
 
-/* Counts block p (req bytes asked) into the owned shard s. */
-HT_INLINE void ht_own_alloc(struct ht_thread *t, struct heaptop_shard *s, void *p, size_t req)
+/* Counts block p of u usable bytes (req asked) into the owned shard s; returns p. */
+HT_INLINE void *ht_own_alloc(struct ht_thread *t, struct heaptop_shard *s, void *p, size_t req,
+			     size_t u)
 {
-	ht_gate_close(t);
-	size_t u = ht_live->usable(p);
-	ht_own_add(&s->alloc_count, 1);
+	uint64_t n = __atomic_load_n(&s->alloc_count, __ATOMIC_RELAXED) + 1;
+	__atomic_store_n(&s->alloc_count, n, __ATOMIC_RELAXED);
 	ht_own_add(&s->alloc_bytes, u);
 	ht_own_add(&s->alloc_req_bytes, req);
 	ht_own_add(&s->hist[HEAPTOP_HIST_ALLOC][heaptop_hist_bucket(req)], 1);
-	ht_own_use(s, (int64_t)u);
 	t->unpub += (int64_t)u;
-	if (HT_UNLIKELY(t->unpub > t->headroom))
-		ht_publish(t);
-	ht_own_finish(t);
+	/* A new peak to publish, or the timeline clock's turn (every HT_TICK_CALLS). */
+	if (HT_UNLIKELY(t->unpub > t->headroom) | HT_UNLIKELY((n & (HT_TICK_CALLS - 1)) == 0))
+		return ht_alloc_finish(t, s, p);
 	ht_gate_open(t, s);
+	return p;
 }
 
-/* Counts the free of p (still allocated) into the owned shard s. */
-HT_INLINE void ht_own_free(struct ht_thread *t, struct heaptop_shard *s, void *p)
+/* Counts the free of u usable bytes into the owned shard s, then fn(p). */
+HT_INLINE void ht_own_free(struct ht_thread *t, struct heaptop_shard *s, void *p, size_t u,
+			   void (*fn)(void *))
 {
-	ht_gate_close(t);
-	size_t u = ht_live->usable(p);
 	ht_own_add(&s->dealloc_count, 1);
 	ht_own_add(&s->dealloc_bytes, u);
-	ht_own_use(s, -(int64_t)u);
 	t->unpub -= (int64_t)u;
-	if (HT_UNLIKELY(t->unpub < -(int64_t)ht_rt.cfg.peak_slack))
-		ht_publish(t);
-	ht_own_finish(t);
+	if (HT_UNLIKELY(t->unpub < t->floor))
+		return ht_free_finish(t, s, p, fn);
 	ht_gate_open(t, s);
+	fn(p);
 }
 
-/* Counts a new block p (or a failed allocation, p == NULL). */
-HT_INLINE void ht_note_alloc(void *p, size_t req)
-{
-	struct ht_thread *t = &ht_self;
-	struct heaptop_shard *s = t->fast;
-
-	if (HT_LIKELY(s && p))
-		ht_own_alloc(t, s, p, req);
-	else
-		ht_note_alloc_slow(t, p, req);
-}
-
-/* Counts the free of p (not NULL, not a pool block), before it is freed. */
-HT_INLINE void ht_note_free(void *p)
-{
-	struct ht_thread *t = &ht_self;
-	struct heaptop_shard *s = t->fast;
-
-	if (HT_LIKELY(s))
-		ht_own_free(t, s, p);
-	else
-		ht_note_free_slow(t, p);
-}
+/* Counts new block p (req bytes asked; p == NULL for a failure); returns p.
+ * Out of line on purpose: hooks tail-call it right after the real
+ * allocator returns, so they keep nothing but the size across that call. */
+void *ht_count_alloc(void *p, size_t req);
+/* Counts the free of live block p (not NULL, not a pool block), then fn(p). */
+void ht_count_free(void *p, void (*fn)(void *));
 
 #endif

@@ -48,7 +48,9 @@ HT_EXPORT int heaptop_stats_read(struct heaptop_stats *st, enum heaptop_scope sc
 			return -EAGAIN;
 		}
 		ht_sum_shards(t->shard, 1, h->shard_size, st);
-		st->use_curr = (uint64_t)__atomic_load_n(&t->shard->use, __ATOMIC_RELAXED);
+		/* A thread's net can be negative: report it modulo 2^64, unclamped. */
+		st->use_curr = st->alloc_bytes - st->dealloc_bytes + st->realloc_growth_bytes -
+			       st->realloc_shrink_bytes + st->untracked_bytes - st->untracked_free_bytes;
 		st->use_max = 0;
 		return 0;
 	}

@@ -37,9 +37,7 @@ HT_EXPORT void *malloc(size_t n)
 			return ht_pool_alloc(n, 16);
 		fn = r->malloc;
 	}
-	void *p = fn(n);
-	ht_note_alloc(p, n);
-	return p;
+	return ht_count_alloc(fn(n), n);
 }
 
 HT_EXPORT void free(void *p)
@@ -53,8 +51,7 @@ HT_EXPORT void free(void *p)
 			return; /* no allocator yet, so p can't be one of its blocks */
 		fn = r->free;
 	}
-	ht_note_free(p);
-	fn(p);
+	ht_count_free(p, fn);
 }
 
 HT_EXPORT void *calloc(size_t n, size_t size)
@@ -70,9 +67,7 @@ HT_EXPORT void *calloc(size_t n, size_t size)
 		}
 		return ht_pool_alloc(req, 16);
 	}
-	void *p = r->calloc(n, size);
-	ht_note_alloc(p, overflow ? SIZE_MAX : req);
-	return p;
+	return ht_count_alloc(r->calloc(n, size), overflow ? SIZE_MAX : req);
 }
 
 /* realloc of a bootstrap-pool block: copy into a real block, never free it. */
@@ -94,9 +89,7 @@ HT_EXPORT void *realloc(void *p, size_t n)
 		const struct ht_real *r = forward_table();
 		if (!r)
 			return ht_pool_alloc(n, 16);
-		void *q = r->realloc(NULL, n);
-		ht_note_alloc(q, n);
-		return q;
+		return ht_count_alloc(r->realloc(NULL, n), n);
 	}
 	if (ht_pool_owns(p))
 		return realloc_from_pool(p, n);
@@ -110,7 +103,7 @@ HT_EXPORT void *realloc(void *p, size_t n)
 	else if (n == 0)
 		ht_note_dealloc(old_u); /* glibc freed p */
 	else
-		ht_note_alloc(NULL, n);
+		ht_count_alloc(NULL, n);
 	return q;
 }
 
@@ -119,7 +112,7 @@ HT_EXPORT void *reallocarray(void *p, size_t n, size_t size)
 	size_t req;
 
 	if (__builtin_mul_overflow(n, size, &req)) {
-		ht_note_alloc(NULL, SIZE_MAX);
+		ht_count_alloc(NULL, SIZE_MAX);
 		errno = ENOMEM;
 		return NULL;
 	}
@@ -145,16 +138,14 @@ HT_EXPORT int posix_memalign(void **memptr, size_t align, size_t n)
 		return 0;
 	}
 	int rc = r->posix_memalign(memptr, align, n);
-	ht_note_alloc(rc == 0 ? *memptr : NULL, n);
+	ht_count_alloc(rc == 0 ? *memptr : NULL, n);
 	return rc;
 }
 
 /* The aligned allocators that return the block: one shape, one helper. */
 static void *aligned_via(void *(*fn)(size_t, size_t), size_t align, size_t n, size_t req)
 {
-	void *p = fn(align, n);
-	ht_note_alloc(p, req);
-	return p;
+	return ht_count_alloc(fn(align, n), req);
 }
 
 HT_EXPORT void *aligned_alloc(size_t align, size_t n)
@@ -181,9 +172,7 @@ HT_EXPORT void *valloc(size_t n)
 
 	if (!r)
 		return ht_pool_alloc(n, 4096);
-	void *p = r->valloc(n);
-	ht_note_alloc(p, n);
-	return p;
+	return ht_count_alloc(r->valloc(n), n);
 }
 
 HT_EXPORT void *pvalloc(size_t n)
@@ -192,9 +181,7 @@ HT_EXPORT void *pvalloc(size_t n)
 
 	if (!r)
 		return ht_pool_alloc(n, 4096);
-	void *p = r->pvalloc(n);
-	ht_note_alloc(p, n);
-	return p;
+	return ht_count_alloc(r->pvalloc(n), n);
 }
 
 HT_EXPORT size_t malloc_usable_size(void *p)
@@ -214,8 +201,8 @@ HT_EXPORT void free_sized(void *p, size_t n)
 	const struct ht_real *r = forward_table();
 	if (!r)
 		return;
-	ht_note_free(p);
-	r->free_sized(p, n);
+	(void)n;
+	ht_count_free(p, r->free);
 }
 
 HT_EXPORT void free_aligned_sized(void *p, size_t align, size_t n)
@@ -225,6 +212,7 @@ HT_EXPORT void free_aligned_sized(void *p, size_t align, size_t n)
 	const struct ht_real *r = forward_table();
 	if (!r)
 		return;
-	ht_note_free(p);
-	r->free_aligned_sized(p, align, n);
+	(void)align;
+	(void)n;
+	ht_count_free(p, r->free);
 }

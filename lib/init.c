@@ -19,6 +19,7 @@
 #include "account.h"
 
 struct ht_real ht_next;
+int ht_glibc_chunks;
 struct ht_runtime ht_rt;
 static const struct ht_real ht_none;
 const struct ht_real *ht_live = &ht_none;
@@ -141,6 +142,33 @@ static int gate_init(void)
 	return 0;
 }
 
+/*
+ * Decides whether ht_usable() may read glibc's chunk headers: only when the
+ * next malloc is glibc's own and the header agrees with malloc_usable_size()
+ * on blocks of every kind (tiny, small, large, mmapped, aligned).
+ */
+static void check_glibc_chunks(void)
+{
+	static const size_t sizes[] = { 0, 1, 24, 25, 100, 1000, 4096, 70000, 300000, 1u << 21 };
+	void *libc_malloc = dlsym(RTLD_NEXT, "__libc_malloc");
+	int ok = libc_malloc && libc_malloc == (void *)ht_next.malloc;
+
+	for (size_t i = 0; ok && i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		void *p = ht_next.malloc(sizes[i]), *q = NULL;
+		if (ht_next.posix_memalign(&q, 64, sizes[i]) != 0)
+			q = NULL;
+		ht_glibc_chunks = 1;
+		if (p && ht_usable(p) != ht_next.usable(p))
+			ok = 0;
+		if (q && ht_usable(q) != ht_next.usable(q))
+			ok = 0;
+		ht_glibc_chunks = 0;
+		ht_next.free(p);
+		ht_next.free(q);
+	}
+	ht_glibc_chunks = ok;
+}
+
 /* First tracked call of the process: options, segment, gate. */
 static void start_tracking(void)
 {
@@ -163,6 +191,7 @@ static void start_tracking(void)
 		go_off();
 		return;
 	}
+	check_glibc_chunks();
 	ht_rt.pid = getpid();
 	if (ht_segment_create() != 0) {
 		go_off();

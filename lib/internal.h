@@ -45,8 +45,29 @@ struct ht_real {
  * its own segment before it counts anything.
  */
 extern const struct ht_real *ht_live;
-/* The resolved functions, valid once ht_resolved() is true; never wiped. */
+/* The resolved functions, valid once ht_resolve() returned them; never wiped. */
 extern struct ht_real ht_next;
+
+/*
+ * 1 when the allocator below us is glibc's own and reading its chunk header
+ * gave malloc_usable_size()'s answer for every block of a start-up self-test
+ * (init.c): then the hooks read the size inline instead of calling it.
+ */
+extern int ht_glibc_chunks;
+
+/* Usable size of live glibc block p: its chunk size minus the header
+ * (16 bytes when mmapped, flagged by bit 1, else 8). */
+HT_INLINE size_t ht_glibc_usable(const void *p)
+{
+	size_t head = ((const size_t *)p)[-1];
+	return (head & ~(size_t)7) - 8 - ((head & 2) << 2);
+}
+
+/* Usable size of live block p of the allocator below us. */
+HT_INLINE size_t ht_usable(void *p)
+{
+	return HT_LIKELY(ht_glibc_chunks) ? ht_glibc_usable(p) : ht_next.usable(p);
+}
 
 enum ht_thread_state {
 	HT_THREAD_NEW = 0, /* has no shard yet: the next call claims one */
@@ -60,13 +81,13 @@ struct ht_thread {
 	struct heaptop_shard *shard;/* the owned shard, or NULL */
 	int64_t unpub;              /* use delta not yet added to header.use_published */
 	int64_t headroom;           /* publish when unpub exceeds this */
-	int32_t tick;               /* calls until the next timeline check */
+	int64_t floor;              /* ... or falls below this (-peak_slack) */
 	uint8_t busy;               /* inside heaptop's slow path: nested calls forward */
 	uint8_t state;              /* enum ht_thread_state */
 };
 extern __thread struct ht_thread ht_self __attribute__((tls_model("initial-exec")));
 
-/* Calls between two looks at the clock for the timeline. */
+/* Allocations of a thread between two looks at the clock (a power of two). */
 #define HT_TICK_CALLS 256
 
 enum ht_run_state {
@@ -137,10 +158,14 @@ int ht_segment_create(void);
 void ht_segment_finish(uint32_t state);
 
 /* shard.c - ownership of shards and the published use / use_max. */
-/* Slow-path accounting for a new block p of req bytes (p may be NULL). */
-void ht_note_alloc_slow(struct ht_thread *t, void *p, size_t req);
-/* Slow-path accounting for a free of p (not NULL, not a pool block). */
-void ht_note_free_slow(struct ht_thread *t, void *p);
+/* Slow-path accounting for a new block p of req bytes (p may be NULL); returns p. */
+void *ht_alloc_slow(struct ht_thread *t, void *p, size_t req);
+/* Ends a fast-path allocation that must publish or tick; returns p. */
+void *ht_alloc_finish(struct ht_thread *t, struct heaptop_shard *s, void *p);
+/* Slow-path accounting for a free of p (not NULL, not a pool block), then fn(p). */
+void ht_free_slow(struct ht_thread *t, void *p, void (*fn)(void *));
+/* Ends a fast-path free that must publish, then fn(p). */
+void ht_free_finish(struct ht_thread *t, struct heaptop_shard *s, void *p, void (*fn)(void *));
 /* Counts the free of a block of u usable bytes that is already gone. */
 void ht_note_dealloc(size_t u);
 /* Counts a successful realloc of the live block old (old_u usable bytes
@@ -150,8 +175,8 @@ void ht_note_realloc(void *old, size_t old_u, void *q, size_t req);
 void ht_publish(struct ht_thread *t);
 /* The same for shard 0's callers: delta goes straight to the header. */
 void ht_publish_shared(int64_t delta);
-/* Counts t's calls for the timeline and writes a point when one is due. */
-void ht_tick(struct ht_thread *t);
+/* Looks at the clock and writes a timeline point when one is due. */
+void ht_tick(void);
 /* Forgets the calling thread's shard (fork child), without touching the old segment. */
 void ht_thread_reset(struct ht_thread *t);
 /* Sets up the pthread key whose destructor hands a dying thread's shard back. */

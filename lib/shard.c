@@ -38,16 +38,15 @@ static void sink_add(const struct ht_sink *k, uint64_t *c, uint64_t v)
 		ht_own_add(c, v);
 }
 
+/* Feeds a change of bytes in use to use_max (the counters carry the bytes). */
 static void sink_use(struct ht_thread *t, const struct ht_sink *k, int64_t v)
 {
 	if (k->shared) {
-		__atomic_fetch_add(&k->s->use, v, __ATOMIC_RELAXED);
 		ht_publish_shared(v);
 		return;
 	}
-	ht_own_use(k->s, v);
 	t->unpub += v;
-	if (t->unpub > t->headroom || t->unpub < -(int64_t)ht_rt.cfg.peak_slack)
+	if (t->unpub > t->headroom || t->unpub < t->floor)
 		ht_publish(t);
 }
 
@@ -92,9 +91,8 @@ void ht_publish_shared(int64_t delta)
 	publish_delta(delta);
 }
 
-void ht_tick(struct ht_thread *t)
+void ht_tick(void)
 {
-	t->tick = HT_TICK_CALLS;
 	ht_timeline_point(0);
 }
 
@@ -141,7 +139,7 @@ void ht_thread_reset(struct ht_thread *t)
 	t->shard = NULL;
 	t->unpub = 0;
 	t->headroom = 0;
-	t->tick = 0;
+	t->floor = 0;
 	t->state = HT_THREAD_NEW;
 }
 
@@ -183,7 +181,7 @@ static void claim_shard(struct ht_thread *t)
 		t->shard = s;
 		t->unpub = 0;
 		t->headroom = 0;
-		t->tick = HT_TICK_CALLS;
+		t->floor = -(int64_t)ht_rt.cfg.peak_slack;
 		t->state = HT_THREAD_OWNER;
 		return;
 	}
@@ -220,35 +218,91 @@ static void sink_done(struct ht_thread *t, const struct ht_sink *k)
 {
 	if (k->shared)
 		return;
-	if (--t->tick <= 0)
-		ht_tick(t);
 	ht_gate_open(t, k->s);
 }
 
-void ht_note_alloc_slow(struct ht_thread *t, void *p, size_t req)
+/* ht_count_alloc for an allocator whose sizes we must ask for. */
+static __attribute__((noinline)) void *count_alloc_asking(struct ht_thread *t,
+							  struct heaptop_shard *s, void *p,
+							  size_t req)
+{
+	return ht_own_alloc(t, s, p, req, ht_next.usable(p));
+}
+
+void *ht_count_alloc(void *p, size_t req)
+{
+	struct ht_thread *t = &ht_self;
+	struct heaptop_shard *s = t->fast;
+
+	if (HT_UNLIKELY(!s || !p))
+		return ht_alloc_slow(t, p, req);
+	ht_gate_close(t);
+	if (HT_UNLIKELY(!ht_glibc_chunks))
+		return count_alloc_asking(t, s, p, req);
+	return ht_own_alloc(t, s, p, req, ht_glibc_usable(p));
+}
+
+static __attribute__((noinline)) void count_free_asking(struct ht_thread *t,
+							struct heaptop_shard *s, void *p,
+							void (*fn)(void *))
+{
+	ht_own_free(t, s, p, ht_next.usable(p), fn);
+}
+
+void ht_count_free(void *p, void (*fn)(void *))
+{
+	struct ht_thread *t = &ht_self;
+	struct heaptop_shard *s = t->fast;
+
+	if (HT_UNLIKELY(!s))
+		return ht_free_slow(t, p, fn);
+	ht_gate_close(t);
+	if (HT_UNLIKELY(!ht_glibc_chunks))
+		return count_free_asking(t, s, p, fn);
+	ht_own_free(t, s, p, ht_glibc_usable(p), fn);
+}
+
+void *ht_alloc_finish(struct ht_thread *t, struct heaptop_shard *s, void *p)
+{
+	if (t->unpub > t->headroom)
+		ht_publish(t);
+	if ((__atomic_load_n(&s->alloc_count, __ATOMIC_RELAXED) & (HT_TICK_CALLS - 1)) == 0)
+		ht_tick();
+	ht_gate_open(t, s);
+	return p;
+}
+
+void ht_free_finish(struct ht_thread *t, struct heaptop_shard *s, void *p, void (*fn)(void *))
+{
+	ht_publish(t);
+	ht_gate_open(t, s);
+	fn(p);
+}
+
+void *ht_alloc_slow(struct ht_thread *t, void *p, size_t req)
 {
 	struct ht_sink k;
 	int how = pick_sink(t, &k);
 
 	if (how < 0)
-		return;
+		return p;
 	if (!p) {
 		sink_add(&k, &k.s->alloc_fail_count, 1);
 	} else if (how == 0) {
-		size_t u = ht_next.usable(p);
+		size_t u = ht_usable(p);
 		ht_shared_add(&k.s->untracked_count, 1);
 		ht_shared_add(&k.s->untracked_bytes, u);
-		return;
+		return p;
 	} else {
-		size_t u = ht_next.usable(p);
+		size_t u = ht_usable(p);
 		sink_add(&k, &k.s->alloc_count, 1);
 		sink_add(&k, &k.s->alloc_bytes, u);
 		sink_add(&k, &k.s->alloc_req_bytes, req);
 		sink_add(&k, &k.s->hist[HEAPTOP_HIST_ALLOC][heaptop_hist_bucket(req)], 1);
 		sink_use(t, &k, (int64_t)u);
 	}
-	if (how > 0)
-		sink_done(t, &k);
+	sink_done(t, &k);
+	return p;
 }
 
 static void count_dealloc(struct ht_thread *t, struct ht_sink *k, int how, size_t u)
@@ -264,13 +318,14 @@ static void count_dealloc(struct ht_thread *t, struct ht_sink *k, int how, size_
 	sink_done(t, k);
 }
 
-void ht_note_free_slow(struct ht_thread *t, void *p)
+void ht_free_slow(struct ht_thread *t, void *p, void (*fn)(void *))
 {
 	struct ht_sink k;
 	int how = pick_sink(t, &k);
 
 	if (how >= 0)
-		count_dealloc(t, &k, how, ht_next.usable(p));
+		count_dealloc(t, &k, how, ht_usable(p));
+	fn(p);
 }
 
 void ht_note_dealloc(size_t u)
@@ -292,7 +347,7 @@ void ht_note_realloc(void *old, size_t old_u, void *q, size_t req)
 	(void)req;
 	if (how < 0)
 		return;
-	size_t new_u = ht_next.usable(q);
+	size_t new_u = ht_usable(q);
 	if (how == 0) {
 		ht_shared_add(&k.s->untracked_free_count, 1);
 		ht_shared_add(&k.s->untracked_free_bytes, old_u);

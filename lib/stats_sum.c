@@ -10,13 +10,12 @@
 
 void ht_sum_shards(const void *shards, uint32_t n, uint32_t shard_size, struct heaptop_stats *st)
 {
-	uint64_t use = 0;
+	uint64_t use;
 
 	memset(st, 0, sizeof(*st));
 	for (uint32_t i = 0; i < n; i++) {
 		const struct heaptop_shard *s =
 			(const struct heaptop_shard *)((const char *)shards + (size_t)i * shard_size);
-		use += (uint64_t)__atomic_load_n(&s->use, __ATOMIC_RELAXED);
 #define HEAPTOP_X_SUM(name, unit, desc) st->name += __atomic_load_n(&s->name, __ATOMIC_RELAXED);
 		HEAPTOP_COUNTERS(HEAPTOP_X_SUM)
 #undef HEAPTOP_X_SUM
@@ -24,6 +23,7 @@ void ht_sum_shards(const void *shards, uint32_t n, uint32_t shard_size, struct h
 			for (int b = 0; b < HEAPTOP_HIST_BUCKETS; b++)
 				st->hist[k][b] += __atomic_load_n(&s->hist[k][b], __ATOMIC_RELAXED);
 	}
-	use += st->untracked_bytes - st->untracked_free_bytes;
+	use = st->alloc_bytes - st->dealloc_bytes + st->realloc_growth_bytes -
+	      st->realloc_shrink_bytes + st->untracked_bytes - st->untracked_free_bytes;
 	st->use_curr = (int64_t)use < 0 ? 0 : use;
 }

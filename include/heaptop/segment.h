@@ -42,10 +42,12 @@
  *     8-byte stores; read each field with one relaxed 8-byte load and sum
  *     over all shards [0, shards_used).  Sums are not an atomic snapshot:
  *     counters only grow, so a sum is within the in-flight operations of the
- *     truth.  `use` is signed (two's complement, summed modulo 2^64): one
- *     thread may free what another allocated.
- *       use_curr = sum(use) + sum(untracked_bytes) - sum(untracked_free_bytes)
- *     clamped at 0;  use_max = max(header.use_max, use_curr).
+ *     truth.  Bytes in use are derived, summed modulo 2^64 (one thread may
+ *     free what another allocated, so a single shard's share can be negative):
+ *       use_curr = sum(alloc_bytes - dealloc_bytes + realloc_growth_bytes
+ *                      - realloc_shrink_bytes + untracked_bytes
+ *                      - untracked_free_bytes)
+ *     read as signed and clamped at 0;  use_max = max(header.use_max, use_curr).
  *  5. Timeline: entry i (i counts from 0 since start) lives in slot
  *     i % timeline_len.  Read `seq`, then the fields, then `seq` again
  *     (acquire fences between): the entry is valid iff both reads equal
@@ -133,7 +135,6 @@ struct heaptop_shard {
 	uint32_t owner_tid;           /* kernel tid of the owner, 0 = free */
 	uint32_t flags;               /* HEAPTOP_SHARD_* */
 	uint64_t owners_total;        /* threads that have owned this shard */
-	int64_t use;                  /* net usable bytes allocated minus freed here */
 #define HEAPTOP_X_SHARD_FIELD(name, unit, desc) uint64_t name;
 	HEAPTOP_COUNTERS(HEAPTOP_X_SHARD_FIELD)
 #undef HEAPTOP_X_SHARD_FIELD

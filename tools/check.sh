@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# tools/check.sh - sets heaptop up and runs every test layer: `make check` in
+# the normal build, then again with the viewer and unit tests built under
+# AddressSanitizer + UndefinedBehaviorSanitizer (build-san/).  Ends with the
+# line "N passed, N failed" and exits non-zero when anything failed.
+set -uo pipefail
+src=$(cd "$(dirname "$0")/.." && pwd)
+
+pass=0 fail=0 skip=0
+count() { # count a build's test-suite.log summary
+	local log=$1/test-suite.log
+	[ -f "$log" ] || { fail=$((fail + 1)); echo "check: no $log" >&2; return; }
+	local p f x e s
+	p=$(sed -n 's/^# PASS: *//p' "$log"); f=$(sed -n 's/^# FAIL: *//p' "$log")
+	x=$(sed -n 's/^# XPASS: *//p' "$log"); e=$(sed -n 's/^# ERROR: *//p' "$log")
+	s=$(sed -n 's/^# SKIP: *//p' "$log")
+	pass=$((pass + ${p:-0})); fail=$((fail + ${f:-0} + ${x:-0} + ${e:-0})); skip=$((skip + ${s:-0}))
+}
+
+run_layer() { # name build-dir configure-flags
+	local name=$1 dir=$2 flags=$3
+	echo "== $name: $dir"
+	if ! BUILD=$dir CONFIGURE_FLAGS="$flags" "$src/tools/setup.sh"; then
+		echo "check: $name build failed" >&2; fail=$((fail + 1)); return
+	fi
+	make -C "$dir" -j"$(nproc)" check >"$dir/check.out" 2>&1
+	grep -E '^(PASS|FAIL|XPASS|ERROR|SKIP):' "$dir/check.out" || true
+	for t in $(sed -n 's/^\(FAIL\|ERROR\|XPASS\): \(.*\)$/\2/p' "$dir/check.out"); do
+		echo "---- $t.log"; tail -n 40 "$dir/$t.log" 2>/dev/null
+	done
+	count "$dir"
+}
+
+run_layer "tests" "$src/build" ""
+run_layer "tests under ASan+UBSan" "$src/build-san" "--enable-sanitizers=address,undefined"
+
+echo "$pass passed, $fail failed, $skip skipped"
+[ "$fail" -eq 0 ]
