@@ -194,6 +194,8 @@ HT_EXPORT size_t malloc_usable_size(void *p)
 	return r ? r->usable(p) : 0;
 }
 
+/* C23 sized frees: the size is a hint that free() doesn't need (glibc 2.39
+ * implements them as free too), so they count and free like free(). */
 HT_EXPORT void free_sized(void *p, size_t n)
 {
 	if (!p || ht_pool_owns(p))

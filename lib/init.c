@@ -50,19 +50,6 @@ static void *emul_pvalloc(size_t n)
 	return emul_aligned(pg, n ? (n + pg - 1) & ~(pg - 1) : pg);
 }
 
-static void emul_free_sized(void *p, size_t n)
-{
-	(void)n;
-	ht_next.free(p);
-}
-
-static void emul_free_aligned_sized(void *p, size_t a, size_t n)
-{
-	(void)a;
-	(void)n;
-	ht_next.free(p);
-}
-
 #define RESOLVE(field, name) (*(void **)&ht_next.field = dlsym(RTLD_NEXT, name))
 
 static void resolve_all(void)
@@ -77,8 +64,6 @@ static void resolve_all(void)
 	RESOLVE(valloc, "valloc");
 	RESOLVE(pvalloc, "pvalloc");
 	RESOLVE(usable, "malloc_usable_size");
-	RESOLVE(free_sized, "free_sized");
-	RESOLVE(free_aligned_sized, "free_aligned_sized");
 	if (!ht_next.aligned_alloc)
 		ht_next.aligned_alloc = emul_aligned;
 	if (!ht_next.memalign)
@@ -87,10 +72,6 @@ static void resolve_all(void)
 		ht_next.valloc = emul_valloc;
 	if (!ht_next.pvalloc)
 		ht_next.pvalloc = emul_pvalloc;
-	if (!ht_next.free_sized)
-		ht_next.free_sized = emul_free_sized;
-	if (!ht_next.free_aligned_sized)
-		ht_next.free_aligned_sized = emul_free_aligned_sized;
 }
 
 const struct ht_real *ht_resolve(void)
@@ -213,7 +194,6 @@ static void adopt_fork_child(void)
 	ht_rt.hdr = NULL;
 	ht_thread_reset(t);
 	ht_rt.pid = getpid();
-	ht_rt.cfg.keep = 0; /* HEAPTOP_KEEP_PID named the parent */
 	ht_config_read(&ht_rt.cfg);
 	if (ht_segment_create() != 0) {
 		go_off();
