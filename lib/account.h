@@ -53,9 +53,14 @@ HT_INLINE void *ht_own_alloc(struct ht_thread *t, struct heaptop_shard *s, void 
 	ht_own_add(&s->alloc_req_bytes, req);
 	ht_own_add(&s->hist[HEAPTOP_HIST_ALLOC][heaptop_hist_bucket(req)], 1);
 	t->unpub += (int64_t)u;
+	int64_t left = t->sample_left - (int64_t)u; /* sampling countdown, docs/sampling.md */
+	t->sample_left = left;
 	/* A new peak to publish, or the timeline clock's turn (every HT_TICK_CALLS). */
 	if (HT_UNLIKELY(t->unpub > t->headroom) | HT_UNLIKELY((n & (HT_TICK_CALLS - 1)) == 0))
-		return ht_alloc_finish(t, s, p);
+		return ht_alloc_finish(t, s, p, u);
+	/* The countdown ran out: a sample is due. */
+	if (HT_UNLIKELY(left <= 0))
+		return ht_alloc_finish(t, s, p, u);
 	ht_gate_open(t, s);
 	return p;
 }
@@ -67,7 +72,7 @@ HT_INLINE void ht_own_free(struct ht_thread *t, struct heaptop_shard *s, void *p
 	ht_own_add(&s->dealloc_count, 1);
 	ht_own_add(&s->dealloc_bytes, u);
 	t->unpub -= (int64_t)u;
-	if (HT_UNLIKELY(t->unpub < t->floor))
+	if (HT_UNLIKELY(t->unpub < t->floor) || ht_live_maybe(p))
 		return ht_free_finish(t, s, p, fn);
 	ht_gate_open(t, s);
 	fn(p);

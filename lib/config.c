@@ -29,6 +29,10 @@ static const struct ht_option options[] = {
 	OPT32("HEAPTOP_KEEP", keep, 0, 0, 1),
 	OPT32("HEAPTOP_DISABLE", disable, 0, 0, 1),
 	OPT32("HEAPTOP_QUIET", quiet, 0, 0, 1),
+	OPT64("HEAPTOP_SAMPLE_RATE", sample_rate, 512 * 1024, 0, 1ull << 40),
+	OPT32("HEAPTOP_MAX_FRAMES", max_frames, 32, 1, 64),
+	OPT32("HEAPTOP_SITES", sites, 2048, 16, 1u << 16),
+	OPT32("HEAPTOP_MODULES", modules, 256, 16, 4096),
 };
 
 /* Parses a decimal number with an optional k/m/g suffix; 0 on success. */

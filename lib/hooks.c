@@ -97,13 +97,19 @@ HT_EXPORT void *realloc(void *p, size_t n)
 	if (!r)
 		return NULL; /* unreachable: p came from an allocator we haven't resolved */
 	size_t old_u = r->usable(p);
+	/* A live sample leaves the live map before p can be freed and reused. */
+	struct ht_live_rec rec;
+	int had = ht_live_maybe(p) && ht_sites_live_take(p, &rec);
 	void *q = r->realloc(p, n);
-	if (q)
-		ht_note_realloc(p, old_u, q, n);
-	else if (n == 0)
+	if (q) {
+		ht_note_realloc(p, old_u, q, n, had);
+	} else if (n == 0) {
 		ht_note_dealloc(old_u); /* glibc freed p */
-	else
+	} else {
+		if (had)
+			ht_sites_live_put(p, &rec);
 		ht_count_alloc(NULL, n);
+	}
 	return q;
 }
 

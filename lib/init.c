@@ -50,28 +50,66 @@ static void *emul_pvalloc(size_t n)
 	return emul_aligned(pg, n ? (n + pg - 1) & ~(pg - 1) : pg);
 }
 
-#define RESOLVE(field, name) (*(void **)&ht_next.field = dlsym(RTLD_NEXT, name))
+static void *emul_calloc(size_t n, size_t size)
+{
+	size_t bytes;
+
+	if (__builtin_mul_overflow(n, size, &bytes)) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	void *p = ht_next.malloc(bytes);
+	if (p)
+		memset(p, 0, bytes);
+	return p;
+}
+
+/* The object that defines fn, or NULL. */
+static const void *defining_object(void *fn)
+{
+	Dl_info info;
+	return fn && dladdr(fn, &info) ? info.dli_fbase : NULL;
+}
+
+/*
+ * dlsym(RTLD_NEXT) finds each function separately, so an allocator that
+ * lacks one (jemalloc has no pvalloc) would hand that call to glibc: a block
+ * from a second allocator, which we would measure, and the program free,
+ * with the first.  The optional aligned allocators therefore count only if
+ * they come from the object that defines the next malloc; otherwise they are
+ * emulated with posix_memalign.  The core functions are taken as found (a
+ * wrapper that defines only some of them and forwards the rest is fine);
+ * without one of them heaptop stays off (resolved_coherent == 0).
+ */
+static int resolved_coherent;
 
 static void resolve_all(void)
 {
-	RESOLVE(malloc, "malloc");
-	RESOLVE(free, "free");
-	RESOLVE(calloc, "calloc");
-	RESOLVE(realloc, "realloc");
-	RESOLVE(posix_memalign, "posix_memalign");
-	RESOLVE(aligned_alloc, "aligned_alloc");
-	RESOLVE(memalign, "memalign");
-	RESOLVE(valloc, "valloc");
-	RESOLVE(pvalloc, "pvalloc");
-	RESOLVE(usable, "malloc_usable_size");
-	if (!ht_next.aligned_alloc)
-		ht_next.aligned_alloc = emul_aligned;
-	if (!ht_next.memalign)
-		ht_next.memalign = emul_aligned;
-	if (!ht_next.valloc)
-		ht_next.valloc = emul_valloc;
-	if (!ht_next.pvalloc)
-		ht_next.pvalloc = emul_pvalloc;
+	static const char *const optional[] = { "aligned_alloc", "memalign", "valloc", "pvalloc" };
+	void **slots[] = { (void **)&ht_next.aligned_alloc, (void **)&ht_next.memalign,
+		(void **)&ht_next.valloc, (void **)&ht_next.pvalloc };
+	void *(*emul[])(size_t) = { NULL, NULL, emul_valloc, emul_pvalloc };
+
+	*(void **)&ht_next.malloc = dlsym(RTLD_NEXT, "malloc");
+	*(void **)&ht_next.free = dlsym(RTLD_NEXT, "free");
+	*(void **)&ht_next.calloc = dlsym(RTLD_NEXT, "calloc");
+	*(void **)&ht_next.realloc = dlsym(RTLD_NEXT, "realloc");
+	*(void **)&ht_next.posix_memalign = dlsym(RTLD_NEXT, "posix_memalign");
+	*(void **)&ht_next.usable = dlsym(RTLD_NEXT, "malloc_usable_size");
+	const void *home = defining_object((void *)ht_next.malloc);
+	for (size_t i = 0; i < sizeof(optional) / sizeof(optional[0]); i++) {
+		void *fn = dlsym(RTLD_NEXT, optional[i]);
+		if (fn && home && defining_object(fn) == home)
+			*slots[i] = fn;
+		else if (emul[i])
+			*slots[i] = (void *)emul[i];
+		else
+			*slots[i] = (void *)emul_aligned;
+	}
+	if (!ht_next.calloc)
+		ht_next.calloc = emul_calloc;
+	resolved_coherent = ht_next.malloc && ht_next.free && ht_next.realloc && ht_next.usable &&
+			    ht_next.posix_memalign;
 }
 
 const struct ht_real *ht_resolve(void)
@@ -126,11 +164,14 @@ static int gate_init(void)
 /*
  * Decides whether ht_usable() may read glibc's chunk headers: only when the
  * next malloc is glibc's own and the header agrees with malloc_usable_size()
- * on blocks of every kind (tiny, small, large, mmapped, aligned).
+ * on small plain and aligned blocks.  Only small sizes: freeing an mmapped
+ * block would raise glibc's dynamic mmap threshold and change how the
+ * program's own large blocks are placed (mmapped chunks are never read
+ * inline anyway).
  */
 static void check_glibc_chunks(void)
 {
-	static const size_t sizes[] = { 0, 1, 24, 25, 100, 1000, 4096, 70000, 300000, 1u << 21 };
+	static const size_t sizes[] = { 0, 1, 24, 25, 100, 1000, 4096 };
 	void *libc_malloc = dlsym(RTLD_NEXT, "__libc_malloc");
 	int ok = libc_malloc && libc_malloc == (void *)ht_next.malloc;
 
@@ -158,10 +199,9 @@ static void start_tracking(void)
 		go_off();
 		return;
 	}
-	if (!ht_next.malloc || !ht_next.free || !ht_next.usable || !ht_next.realloc ||
-	    !ht_next.calloc || !ht_next.posix_memalign) {
-		ht_say_once(HT_SAY_NO_USABLE, "the allocator below heaptop lacks malloc_usable_size ",
-			    "or another core function; running untracked", NULL);
+	if (!resolved_coherent) {
+		ht_say_once(HT_SAY_NO_USABLE, "no free, realloc, posix_memalign or ",
+			    "malloc_usable_size below heaptop; running untracked", NULL);
 		go_off();
 		return;
 	}
@@ -174,6 +214,7 @@ static void start_tracking(void)
 	}
 	check_glibc_chunks();
 	ht_rt.pid = getpid();
+	ht_sample_prepare();
 	if (ht_segment_create() != 0) {
 		go_off();
 		return;
@@ -195,6 +236,7 @@ static void adopt_fork_child(void)
 	ht_thread_reset(t);
 	ht_rt.pid = getpid();
 	ht_config_read(&ht_rt.cfg);
+	ht_sample_prepare();
 	if (ht_segment_create() != 0) {
 		go_off();
 		return;
@@ -244,6 +286,7 @@ __attribute__((destructor)) static void ht_fini(void)
 		HT_SIGNAL_FENCE();
 		t->fast = s;
 	}
+	ht_modules_scan(); /* the final word on what was loaded */
 	ht_segment_finish(HEAPTOP_STATE_EXITED);
 	t->busy = was_busy;
 	errno = saved;

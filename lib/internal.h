@@ -49,22 +49,33 @@ extern struct ht_real ht_next;
 /*
  * 1 when the allocator below us is glibc's own and reading its chunk header
  * gave malloc_usable_size()'s answer for every block of a start-up self-test
- * (init.c): then the hooks read the size inline instead of calling it.
+ * (init.c): then the hooks read heap-chunk sizes inline instead of calling it.
+ * mmapped chunks (bit 1 of the header) always ask the real function.
  */
 extern int ht_glibc_chunks;
 
-/* Usable size of live glibc block p: its chunk size minus the header
- * (16 bytes when mmapped, flagged by bit 1, else 8). */
+/* The size word in front of a glibc block. */
+HT_INLINE size_t ht_glibc_head(const void *p)
+{
+	return ((const size_t *)p)[-1];
+}
+
+/* 1 when ht_glibc_usable() may be used for block p. */
+HT_INLINE int ht_glibc_inline(const void *p)
+{
+	return ht_glibc_chunks && !(ht_glibc_head(p) & 2);
+}
+
+/* Usable size of a live, not mmapped, glibc block: chunk size minus 8. */
 HT_INLINE size_t ht_glibc_usable(const void *p)
 {
-	size_t head = ((const size_t *)p)[-1];
-	return (head & ~(size_t)7) - 8 - ((head & 2) << 2);
+	return (ht_glibc_head(p) & ~(size_t)7) - 8;
 }
 
 /* Usable size of live block p of the allocator below us. */
 HT_INLINE size_t ht_usable(void *p)
 {
-	return HT_LIKELY(ht_glibc_chunks) ? ht_glibc_usable(p) : ht_next.usable(p);
+	return ht_glibc_inline(p) ? ht_glibc_usable(p) : ht_next.usable(p);
 }
 
 enum ht_thread_state {
@@ -80,6 +91,7 @@ struct ht_thread {
 	int64_t unpub;              /* use delta not yet added to header.use_published */
 	int64_t headroom;           /* publish when unpub exceeds this */
 	int64_t floor;              /* ... or falls below this (-peak_slack) */
+	int64_t sample_left;        /* usable bytes until the next sample (sample.c) */
 	uint8_t busy;               /* inside heaptop's slow path: nested calls forward */
 	uint8_t state;              /* enum ht_thread_state */
 };
@@ -105,6 +117,10 @@ struct ht_config {
 	uint32_t keep;           /* HEAPTOP_KEEP, or HEAPTOP_KEEP_PID == getpid() */
 	uint32_t disable;        /* HEAPTOP_DISABLE */
 	uint32_t quiet;          /* HEAPTOP_QUIET */
+	uint64_t sample_rate;    /* HEAPTOP_SAMPLE_RATE: mean bytes between samples, 0 off */
+	uint32_t max_frames;     /* HEAPTOP_MAX_FRAMES */
+	uint32_t sites;          /* HEAPTOP_SITES */
+	uint32_t modules;        /* HEAPTOP_MODULES */
 };
 
 /* The process's segment and where its parts are. */
@@ -115,6 +131,8 @@ struct ht_runtime {
 	uint64_t seg_size;
 	char *shards;                       /* hdr + shards_off */
 	struct heaptop_timeline_entry *timeline;
+	char *sites;                        /* hdr + sites_off, or NULL (no sampling) */
+	char *modules;                      /* hdr + modules_off, or NULL */
 	char name[48];                      /* "/heaptop.<pid>.<gen>" */
 	pid_t pid;                          /* the pid the segment belongs to */
 };
@@ -158,17 +176,19 @@ void ht_segment_finish(uint32_t state);
 /* shard.c - ownership of shards and the published use / use_max. */
 /* Slow-path accounting for a new block p of req bytes (p may be NULL); returns p. */
 void *ht_alloc_slow(struct ht_thread *t, void *p, size_t req);
-/* Ends a fast-path allocation that must publish or tick; returns p. */
-void *ht_alloc_finish(struct ht_thread *t, struct heaptop_shard *s, void *p);
+/* Ends a fast-path allocation (u usable bytes) that must publish, tick or
+ * sample; returns p. */
+void *ht_alloc_finish(struct ht_thread *t, struct heaptop_shard *s, void *p, size_t u);
 /* Slow-path accounting for a free of p (not NULL, not a pool block), then fn(p). */
 void ht_free_slow(struct ht_thread *t, void *p, void (*fn)(void *));
-/* Ends a fast-path free that must publish, then fn(p). */
+/* Ends a fast-path free that must publish or may free a live sample, then fn(p). */
 void ht_free_finish(struct ht_thread *t, struct heaptop_shard *s, void *p, void (*fn)(void *));
 /* Counts the free of a block of u usable bytes that is already gone. */
 void ht_note_dealloc(size_t u);
 /* Counts a successful realloc of the live block old (old_u usable bytes
- * before) into q for req bytes: grow / shrink / same, moved or in place. */
-void ht_note_realloc(void *old, size_t old_u, void *q, size_t req);
+ * before) into q for req bytes: grow / shrink / same, moved or in place;
+ * had: old was a live sample (already taken out of the live map). */
+void ht_note_realloc(void *old, size_t old_u, void *q, size_t req, int had);
 /* Adds t->unpub to the published use and raises use_max; sets t->headroom. */
 void ht_publish(struct ht_thread *t);
 /* The same for shard 0's callers: delta goes straight to the header. */
@@ -191,6 +211,87 @@ struct heaptop_stats;
 /* Sums n shards laid out shard_size apart into *st (relaxed loads, use_* too). */
 void ht_sum_shards(const void *shards, uint32_t n, uint32_t shard_size, struct heaptop_stats *st);
 
+/*
+ * Sampled call sites (docs/sampling.md).  sample.c decides what is sampled
+ * and with what weight, stacks.c captures stacks, sites.c keeps the site
+ * table and the live sampled blocks, modules.c the module table, dl.c
+ * follows dlopen/dlclose.  All of it runs off the fast path with the
+ * thread's gate closed and t->busy set, so nested allocations (libunwind's)
+ * are forwarded untracked; none of it holds a lock across a call out.
+ */
+
+/* One live sampled block: its site and the weights it added there. */
+struct ht_live_rec {
+	uint32_t site;
+	uint64_t blocks, bytes;
+};
+
+/*
+ * Set (sites.c) once a sampled block is live: a counting filter indexed by
+ * ht_filter_slot(p), non-zero where a live sample may hash.  NULL while
+ * nothing sampled is live, so frees with sampling off never read it.
+ */
+extern uint8_t *ht_live_filter;
+#define HT_FILTER_BITS 16
+
+HT_INLINE size_t ht_filter_slot(const void *p)
+{
+	return (size_t)(((uint64_t)(uintptr_t)p * 0x9e3779b97f4a7c15ull) >> (64 - HT_FILTER_BITS));
+}
+
+/* 1 when p may be a live sampled block (then ht_sites_live_take decides). */
+HT_INLINE int ht_live_maybe(const void *p)
+{
+	const uint8_t *f = __atomic_load_n(&ht_live_filter, __ATOMIC_RELAXED);
+	return HT_UNLIKELY(f != NULL) && f[ht_filter_slot(p)] != 0;
+}
+
+/* sample.c */
+/* Prepares sampling for a new segment (first start or fork child): private
+ * maps, per-process state; turns sampling off if they can't be made. */
+void ht_sample_prepare(void);
+/* The countdown of t reached 0 at block p of u usable bytes: sample it or re-arm. */
+void ht_sample_alloc(struct ht_thread *t, void *p, size_t u);
+/* Sampling side of a successful realloc (see ht_note_realloc); moved = bytes
+ * copied, 0 when in place. */
+void ht_sample_realloc(struct ht_thread *t, int had, size_t old_u, void *q, size_t new_u,
+		       size_t moved);
+
+/* stacks.c */
+#define HT_FRAMES_MAX 64
+/* Captures the calling thread's stack below libheaptop into frames[max]
+ * (raw return addresses); returns the count, *truncated set when cut. */
+unsigned ht_stack_capture(uint64_t *frames, unsigned max, int *truncated);
+
+/* sites.c */
+/* Prepares the private live map (once) and forgets every live sample; 0 or -errno. */
+int ht_sites_prepare(void);
+/* Finds or adds the site of a stack; returns its index, or -1 (dropped, counted). */
+int64_t ht_sites_find(const uint64_t *frames, unsigned n, int truncated);
+/* Counts an allocation sample of weights r at site r->site and follows live block p. */
+void ht_sites_alloc(const void *p, const struct ht_live_rec *r);
+/* Counts a realloc-move sample of weights (count, bytes) at site. */
+void ht_sites_move(uint32_t site, uint64_t count, uint64_t bytes);
+/* Takes p out of the live samples if it is one (its site's live goes down);
+ * returns 1 and fills *out (may be NULL) when it was. */
+int ht_sites_live_take(const void *p, struct ht_live_rec *out);
+/* Puts a record taken by ht_sites_live_take back (a failed realloc). */
+void ht_sites_live_put(const void *p, const struct ht_live_rec *r);
+/* use_max rose to max: copies every site's live estimate to its peak fields
+ * when max grew enough since the last copy and nobody else is copying. */
+void ht_sites_peak_maybe(uint64_t max);
+
+/* modules.c */
+/* Forgets earlier scans (the table of a new segment starts empty). */
+void ht_modules_prepare(void);
+/* Records every loaded object, marks recorded ones that are gone unloaded. */
+void ht_modules_scan(void);
+/* Rescans when the loader's load/unload counts changed since the last scan. */
+void ht_modules_refresh(void);
+/* The runtime range [lo, hi) of the PT_LOAD segments of the object holding
+ * addr; 0, or -1 when no object holds it. */
+int ht_modules_range_of(uintptr_t addr, uintptr_t *lo, uintptr_t *hi);
+
 /* diag.c - diagnostics that never allocate. */
 /* Writes "heaptop: " + the NULL-terminated strings + "\n" to stderr, once per key. */
 void ht_say_once(unsigned key, const char *first, ...) __attribute__((sentinel));
@@ -202,6 +303,7 @@ enum ht_say_key {
 	HT_SAY_NO_USABLE,
 	HT_SAY_FORK_SEGMENT,
 	HT_SAY_POOL_FULL,
+	HT_SAY_NO_SAMPLING,
 	HT_SAY_KEYS
 };
 

@@ -2,7 +2,8 @@
  * lib/segment.c - the writer side of the shared-memory segment: choosing the
  * name (/heaptop.<pid>.<exec_gen>), creating it exclusively with mode 0600,
  * reserving its memory with posix_fallocate (so a full /dev/shm fails here,
- * never as a SIGBUS later), laying out header, shards and timeline, marking
+ * never as a SIGBUS later), laying out header, shards, timeline and (when
+ * sampling) the site and module tables, marking
  * the previous image of this pid as exec'd, and finishing it at exit.
  * Nothing here allocates; every failure leaves the program running untracked
  * with one line on stderr.
@@ -163,7 +164,13 @@ int ht_segment_create(void)
 	uint64_t shard_size = align64(sizeof(struct heaptop_shard));
 	uint64_t shards_off = align64(sizeof(struct heaptop_seg_header));
 	uint64_t timeline_off = shards_off + shard_size * c->shards;
-	uint64_t size = timeline_off + (uint64_t)c->timeline_len * sizeof(struct heaptop_timeline_entry);
+	uint64_t timeline_end = timeline_off + (uint64_t)c->timeline_len * sizeof(struct heaptop_timeline_entry);
+	int sampling = c->sample_rate != 0;
+	uint64_t site_size = align64(sizeof(struct heaptop_site) + 8ull * c->max_frames);
+	uint64_t sites_off = align64(timeline_end);
+	uint64_t modules_off = sites_off + (sampling ? site_size * c->sites : 0);
+	uint64_t module_size = align64(sizeof(struct heaptop_module));
+	uint64_t size = modules_off + (sampling ? module_size * c->modules : 0);
 	uint32_t pred_gen = 0;
 	int fd = -1;
 
@@ -221,6 +228,16 @@ int ht_segment_create(void)
 	h->timeline_entry_size = sizeof(struct heaptop_timeline_entry);
 	h->timeline_interval_ns = c->interval_ms * 1000000ull;
 	h->peak_slack = c->peak_slack;
+	if (sampling) {
+		h->sites_off = sites_off;
+		h->sites_count = c->sites;
+		h->site_size = (uint32_t)site_size;
+		h->site_max_frames = c->max_frames;
+		h->modules_off = modules_off;
+		h->modules_count = c->modules;
+		h->module_size = (uint32_t)module_size;
+		h->sample_rate = c->sample_rate;
+	}
 	read_cmdline(h->cmdline, sizeof(h->cmdline));
 	h->state = HEAPTOP_STATE_RUNNING;
 	h->shards_used = 1;
@@ -228,6 +245,8 @@ int ht_segment_create(void)
 	ht_rt.hdr = h;
 	ht_rt.shards = (char *)base + shards_off;
 	ht_rt.timeline = (struct heaptop_timeline_entry *)((char *)base + timeline_off);
+	ht_rt.sites = sampling ? (char *)base + sites_off : NULL;
+	ht_rt.modules = sampling ? (char *)base + modules_off : NULL;
 	ht_shard_at(0)->flags = HEAPTOP_SHARD_SHARED;
 	__atomic_store_n(&h->magic, HEAPTOP_MAGIC, __ATOMIC_RELEASE);
 	return 0;

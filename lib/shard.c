@@ -55,9 +55,13 @@ static void atomic_max_u64(uint64_t *m, uint64_t v, int stamp)
 	uint64_t cur = __atomic_load_n(m, __ATOMIC_RELAXED);
 	while (v > cur) {
 		if (__atomic_compare_exchange_n(m, &cur, v, 1, __ATOMIC_RELAXED, __ATOMIC_RELAXED)) {
-			if (stamp)
-				__atomic_store_n(&ht_rt.hdr->use_max_mono_ns,
-						 ht_now_ns(1) - ht_rt.hdr->start_mono_ns, __ATOMIC_RELAXED);
+			if (stamp) {
+				uint64_t at = ht_now_ns(1) - ht_rt.hdr->start_mono_ns;
+				/* The coarse clock may read just behind start_mono_ns. */
+				__atomic_store_n(&ht_rt.hdr->use_max_mono_ns, at > INT64_MAX ? 0 : at,
+						 __ATOMIC_RELAXED);
+				ht_sites_peak_maybe(v);
+			}
 			return;
 		}
 	}
@@ -140,6 +144,7 @@ void ht_thread_reset(struct ht_thread *t)
 	t->unpub = 0;
 	t->headroom = 0;
 	t->floor = 0;
+	t->sample_left = 0;
 	t->state = HT_THREAD_NEW;
 }
 
@@ -237,7 +242,7 @@ void *ht_count_alloc(void *p, size_t req)
 	if (HT_UNLIKELY(!s || !p))
 		return ht_alloc_slow(t, p, req);
 	ht_gate_close(t);
-	if (HT_UNLIKELY(!ht_glibc_chunks))
+	if (HT_UNLIKELY(!ht_glibc_inline(p)))
 		return count_alloc_asking(t, s, p, req);
 	return ht_own_alloc(t, s, p, req, ht_glibc_usable(p));
 }
@@ -257,24 +262,29 @@ void ht_count_free(void *p, void (*fn)(void *))
 	if (HT_UNLIKELY(!s))
 		return ht_free_slow(t, p, fn);
 	ht_gate_close(t);
-	if (HT_UNLIKELY(!ht_glibc_chunks))
+	if (HT_UNLIKELY(!ht_glibc_inline(p)))
 		return count_free_asking(t, s, p, fn);
 	ht_own_free(t, s, p, ht_glibc_usable(p), fn);
 }
 
-void *ht_alloc_finish(struct ht_thread *t, struct heaptop_shard *s, void *p)
+void *ht_alloc_finish(struct ht_thread *t, struct heaptop_shard *s, void *p, size_t u)
 {
 	if (t->unpub > t->headroom)
 		ht_publish(t);
 	if ((__atomic_load_n(&s->alloc_count, __ATOMIC_RELAXED) & (HT_TICK_CALLS - 1)) == 0)
 		ht_tick();
+	if (t->sample_left <= 0)
+		ht_sample_alloc(t, p, u);
 	ht_gate_open(t, s);
 	return p;
 }
 
 void ht_free_finish(struct ht_thread *t, struct heaptop_shard *s, void *p, void (*fn)(void *))
 {
-	ht_publish(t);
+	if (t->unpub < t->floor)
+		ht_publish(t);
+	if (ht_live_maybe(p))
+		ht_sites_live_take(p, NULL);
 	ht_gate_open(t, s);
 	fn(p);
 }
@@ -300,6 +310,9 @@ void *ht_alloc_slow(struct ht_thread *t, void *p, size_t req)
 		sink_add(&k, &k.s->alloc_req_bytes, req);
 		sink_add(&k, &k.s->hist[HEAPTOP_HIST_ALLOC][heaptop_hist_bucket(req)], 1);
 		sink_use(t, &k, (int64_t)u);
+		t->sample_left -= (int64_t)u;
+		if (t->sample_left <= 0)
+			ht_sample_alloc(t, p, u);
 	}
 	sink_done(t, &k);
 	return p;
@@ -325,6 +338,8 @@ void ht_free_slow(struct ht_thread *t, void *p, void (*fn)(void *))
 
 	if (how >= 0)
 		count_dealloc(t, &k, how, ht_usable(p));
+	if (how > 0 && ht_live_maybe(p))
+		ht_sites_live_take(p, NULL);
 	fn(p);
 }
 
@@ -338,7 +353,7 @@ void ht_note_dealloc(size_t u)
 		count_dealloc(t, &k, how, u);
 }
 
-void ht_note_realloc(void *old, size_t old_u, void *q, size_t req)
+void ht_note_realloc(void *old, size_t old_u, void *q, size_t req, int had)
 {
 	struct ht_thread *t = &ht_self;
 	struct ht_sink k;
@@ -374,5 +389,7 @@ void ht_note_realloc(void *old, size_t old_u, void *q, size_t req)
 	}
 	if (new_u != old_u)
 		sink_use(t, &k, (int64_t)new_u - (int64_t)old_u);
+	if (ht_rt.cfg.sample_rate)
+		ht_sample_realloc(t, had, old_u, q, new_u, q != old ? (old_u < req ? old_u : req) : 0);
 	sink_done(t, &k);
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # tools/check.sh - sets heaptop up and runs every test layer: `make check` in
 # the normal build, then again with the viewer and unit tests built under
-# AddressSanitizer + UndefinedBehaviorSanitizer (build-san/).  Ends with the
+# AddressSanitizer + UndefinedBehaviorSanitizer and libheaptop under UBSan
+# (build-san/).  Ends with the
 # line "N passed, N failed" and exits non-zero when anything failed.
 set -uo pipefail
 src=$(cd "$(dirname "$0")/.." && pwd)
@@ -32,7 +33,8 @@ run_layer() { # name build-dir configure-flags
 }
 
 run_layer "tests" "$src/build" ""
-run_layer "tests under ASan+UBSan" "$src/build-san" "--enable-sanitizers=address,undefined"
+run_layer "tests under ASan+UBSan (viewer, unit tests) and UBSan (libheaptop)" \
+	"$src/build-san" "--enable-sanitizers=address,undefined --enable-lib-ubsan"
 
 echo "$pass passed, $fail failed, $skip skipped"
 [ "$fail" -eq 0 ]

@@ -41,7 +41,8 @@ struct seg_snapshot {
 	uint32_t state;                /* enum heaptop_state as written */
 	int alive;                     /* 1: pid runs and start time matches; 0: gone */
 	uint32_t version;
-	uint64_t start_realtime_ns, start_mono_ns, exit_mono_ns;
+	uint64_t start_realtime_ns, start_mono_ns;
+	uint64_t exit_mono_ns;         /* as lib/segment.c writes it: since start_mono_ns; 0 while running */
 	uint64_t start_time_ticks;
 	uint64_t read_mono_ns;         /* CLOCK_MONOTONIC when copied */
 	uint64_t uptime_ns;            /* process age at copy time (or at exit) */

@@ -15,7 +15,11 @@
  *     [0, header_size)                   struct heaptop_seg_header
  *     [shards_off, + shard_count*shard_size)   struct heaptop_shard[]
  *     [timeline_off, + timeline_len*timeline_entry_size) timeline ring
+ *     [sites_off, + sites_count*site_size)       struct heaptop_site[]   (v2)
+ *     [modules_off, + modules_count*module_size) struct heaptop_module[] (v2)
  *     ... later versions append regions and announce them in the header.
+ * A region with a count of 0 is absent (sites and modules are absent when
+ * sampling is off, sample_rate == 0).
  *
  * Only fixed-width types; no pointers, no bool, no size_t.  Little-endian
  * host order (the reader runs on the same machine).
@@ -55,6 +59,32 @@
  *     writer killed mid-entry leaves it invalid forever: skip it, never wait.
  *  6. Strings (cmdline) are NUL-padded byte arrays that may hold anything:
  *     bound their length and strip control characters before display.
+ *  7. Sites (v2: version >= 2 and header_size covers the v2 fields).  Slot
+ *     i is in use iff `hash` != 0.  Its stack (nframes, flags, frames[]) is
+ *     valid iff `published` loads as 1 with acquire ordering; it never
+ *     changes after that.  A claimed slot whose writer died stays unpublished
+ *     forever: skip it.  The counters are relaxed 8-byte atomics, updated
+ *     independently (read each with one relaxed load; a pair such as
+ *     live_bytes / live_samples may be one sample apart).  live_* are summed
+ *     modulo 2^64 by adds and subtracts from many threads: read them as
+ *     signed and clamp at 0.  frames[] hold raw return addresses (frame 0 is
+ *     the first frame outside libheaptop, i.e. in the caller of malloc):
+ *     subtract 1 from a frame before looking up its line.  Bound nframes by
+ *     site_max_frames.  docs/sampling.md turns samples into estimates and
+ *     gives their error; every estimate has its sample count beside it.
+ *  8. Peak contributors: peak_* of every site were copied from live_* when
+ *     use_max reached peak_use_max.  Read peak_seq (acquire), the peak fields
+ *     of all sites, then peak_seq again: the copy is consistent iff both
+ *     reads are equal and even.  Retry a bounded number of times.
+ *  9. Modules (v2): entry i is valid iff `seq` loads as 2 with acquire
+ *     ordering, for i < min(modules_used, modules_count); its identity
+ *     (base, start, end, build_id, path) never changes after that.  `state`
+ *     and unload_mono_ns change once, loaded -> unloaded, when the object is
+ *     gone (dlclose); unloaded entries are kept so addresses sampled while
+ *     they were loaded still resolve.  Two entries may overlap in address
+ *     range only if at most one of them is loaded; a frame sampled at a time
+ *     t belongs to the entry that was loaded at t.  modules_gen changes after
+ *     every change of the table.
  */
 #ifndef HEAPTOP_SEGMENT_H
 #define HEAPTOP_SEGMENT_H
@@ -63,7 +93,7 @@
 #include "counters.h"
 
 #define HEAPTOP_MAGIC 0x3130504f54504548ull /* "HEPTOP01" in memory order */
-#define HEAPTOP_ABI_VERSION 1u
+#define HEAPTOP_ABI_VERSION 2u /* 2: sites, peak contributors, modules */
 #define HEAPTOP_ABI_COMPAT 1u
 
 #define HEAPTOP_SHM_PREFIX "heaptop."   /* names are HEAPTOP_SHM_PREFIX "<pid>.<gen>" */
@@ -123,6 +153,31 @@ struct heaptop_seg_header {
 	_Alignas(64) int64_t use_published; /* writer-private: sum of published use deltas */
 	uint64_t use_max;             /* peak of use_published (exact single-threaded) */
 	uint64_t use_max_mono_ns;     /* when use_max last rose */
+
+	/* --- v2 layout: sampled call sites and modules (written before magic) - */
+	_Alignas(64) uint64_t sites_off; /* offset of the site table; 0 when absent */
+	uint32_t sites_count;         /* slots in the site table (HEAPTOP_SITES) */
+	uint32_t site_size;           /* bytes per slot (>= sizeof(struct heaptop_site) + 8*site_max_frames) */
+	uint32_t site_max_frames;     /* capacity of frames[] per site (HEAPTOP_MAX_FRAMES) */
+	uint32_t module_size;         /* bytes per module entry (>= sizeof(struct heaptop_module)) */
+	uint64_t modules_off;         /* offset of the module table; 0 when absent */
+	uint32_t modules_count;       /* entries in the module table (HEAPTOP_MODULES) */
+	uint32_t reserved_v2;         /* zero */
+	uint64_t sample_rate;         /* mean bytes between samples; 0 off, 1 every block (exact) */
+	uint64_t reserved_v2_layout[3]; /* zero */
+
+	/* --- v2 live fields -------------------------------------------------- */
+	_Alignas(64) uint32_t sites_used; /* slots claimed so far */
+	uint32_t modules_used;        /* module entries claimed so far (may exceed modules_count) */
+	uint64_t samples_total;       /* allocation samples taken (realloc results included) */
+	uint64_t move_samples_total;  /* realloc-move samples taken */
+	uint64_t sites_dropped;       /* samples lost because their stack found no slot */
+	uint64_t live_dropped;        /* sampled blocks not followed to their free (live map full) */
+	uint64_t modules_dropped;     /* loaded objects not recorded (module table full) */
+	uint64_t modules_gen;         /* bumped after every change of the module table */
+	uint64_t peak_seq;            /* even when the peak copy is stable, odd while written */
+	uint64_t peak_use_max;        /* use_max when peak_* were copied (0: never) */
+	uint64_t peak_mono_ns;        /* when, since start_mono_ns */
 };
 
 /*
@@ -151,5 +206,62 @@ struct heaptop_timeline_entry {
 	uint64_t dealloc_count;       /* cumulative */
 	uint64_t reserved[2];         /* zero */
 };
+
+/* Site flags. */
+#define HEAPTOP_SITE_TRUNCATED 0x1u /* the stack was deeper than frames[] or unwinding stopped early */
+
+/*
+ * One call site: a deduplicated sampled stack and its estimates (see
+ * protocol step 7).  "Allocated" counts sampled blocks handed out here,
+ * blocks made by realloc included; "live" those not freed yet; "move" the
+ * realloc moves sampled here by bytes copied.  *_samples is how many samples
+ * stand behind the estimates next to it.
+ */
+struct heaptop_site {
+	uint64_t hash;                /* stack hash, claimed by CAS; 0 = free slot */
+	uint32_t published;           /* 1 once nframes, flags and frames are written (release) */
+	uint16_t nframes;             /* frames used, <= site_max_frames */
+	uint16_t flags;               /* HEAPTOP_SITE_* */
+	uint64_t alloc_samples;       /* allocation samples */
+	uint64_t alloc_blocks;        /* estimated blocks allocated */
+	uint64_t alloc_bytes;         /* estimated usable bytes allocated */
+	uint64_t live_samples;        /* sampled blocks not freed yet */
+	uint64_t live_blocks;         /* estimated live blocks (signed, see step 7) */
+	uint64_t live_bytes;          /* estimated live usable bytes (signed) */
+	uint64_t move_samples;        /* realloc-move samples */
+	uint64_t move_count;          /* estimated realloc moves */
+	uint64_t move_bytes;          /* estimated bytes copied by them */
+	uint64_t peak_samples;        /* live_samples at the last peak copy */
+	uint64_t peak_blocks;         /* live_blocks then */
+	uint64_t peak_bytes;          /* live_bytes then */
+	uint64_t reserved[2];         /* zero */
+	uint64_t frames[];            /* raw return addresses, innermost first */
+};
+
+/* Module states. */
+enum heaptop_module_state {
+	HEAPTOP_MODULE_LOADED = 1,    /* mapped now */
+	HEAPTOP_MODULE_UNLOADED = 2,  /* gone (dlclose); kept so old frames resolve */
+};
+
+#define HEAPTOP_MODULE_PATH_MAX 416
+#define HEAPTOP_BUILD_ID_MAX 32
+
+/* One loaded object (executable, shared library, vdso), see protocol step 9. */
+struct heaptop_module {
+	uint64_t seq;                 /* 0 free, 1 being written, 2 valid (release) */
+	uint32_t state;               /* enum heaptop_module_state */
+	uint16_t build_id_len;        /* bytes of build_id used; 0 = none */
+	uint16_t flags;               /* HEAPTOP_MODULE_PATH_CUT: path was cut */
+	uint64_t base;                /* load bias: runtime address - ELF virtual address */
+	uint64_t start;               /* lowest runtime address of its PT_LOAD segments */
+	uint64_t end;                 /* end (exclusive) of the highest PT_LOAD segment */
+	uint64_t load_mono_ns;        /* first seen, since start_mono_ns */
+	uint64_t unload_mono_ns;      /* seen gone, since start_mono_ns; 0 while loaded */
+	uint64_t seen_gen;            /* writer-private */
+	uint8_t build_id[HEAPTOP_BUILD_ID_MAX]; /* NT_GNU_BUILD_ID descriptor */
+	char path[HEAPTOP_MODULE_PATH_MAX]; /* NUL padded, untrusted; the executable's is /proc/self/exe's target */
+};
+#define HEAPTOP_MODULE_PATH_CUT 0x1u
 
 #endif

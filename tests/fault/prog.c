@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "heaptop.h"
 
 int main(void)
@@ -31,5 +32,6 @@ int main(void)
 	free(s);
 	printf("checksum %lu len %zu\n", sum, len);
 	printf("tracking %d\n", heaptop_tracking ? heaptop_tracking() : -1);
+	printf("pid %d\n", (int)getpid());
 	return 7; /* a distinctive exit code the library must not change */
 }

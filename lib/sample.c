@@ -1,0 +1,256 @@
+/*
+ * lib/sample.c - which allocations are sampled, and what each sample weighs.
+ *
+ * Sampling by bytes (docs/sampling.md): every thread counts down the usable
+ * bytes it allocates (ht_thread.sample_left, on the fast path); the block
+ * that takes the countdown to 0 or below is sampled and a fresh countdown is
+ * drawn from an exponential distribution of mean R = HEAPTOP_SAMPLE_RATE.
+ * A block of s bytes is then sampled with probability p(s) = 1 - exp(-s/R),
+ * independently of every other block, and stands for 1/p(s) blocks and
+ * s/p(s) bytes.  R = 1 samples every block with weight 1 (exact).  Realloc
+ * moves have their own countdown, by bytes copied.
+ *
+ * The maths needs exp and log only here; they are computed without libm.
+ * The PRNG is a per-thread xorshift64*, reseeded in a fork child.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <unistd.h>
+#include "account.h"
+
+/* Per-thread sampler state beside ht_self (initial-exec: never allocates). */
+struct ht_sampler {
+	uint64_t rng;      /* xorshift64* state, never 0 once seeded */
+	int64_t move_left; /* bytes copied by realloc moves until the next move sample */
+	pid_t pid;         /* process that seeded it (0: not yet) */
+};
+static __thread struct ht_sampler ht_sampler __attribute__((tls_model("initial-exec")));
+
+#define LN2 0.69314718055994530942
+
+/* ---- maths without libm -------------------------------------------------- */
+
+/* exp(-x) for 0 <= x <= 64: x = k ln2 + r, exp(-r) by its series. */
+static double exp_neg(double x)
+{
+	int k = (int)(x / LN2);
+	double r = x - k * LN2, term = 1.0, sum = 1.0;
+
+	for (int i = 1; i <= 16; i++) {
+		term *= -r / i;
+		sum += term;
+	}
+	while (k-- > 0)
+		sum *= 0.5;
+	return sum;
+}
+
+/* 1 - exp(-x) for x >= 0, accurate for small x too. */
+static double one_minus_exp_neg(double x)
+{
+	if (x > 60.0)
+		return 1.0;
+	if (x < 1e-4)
+		return x * (1.0 - x * (0.5 - x / 6.0));
+	return 1.0 - exp_neg(x);
+}
+
+/* -ln(u) for 0 < u <= 1: u = m 2^e with m in [1, 2), ln m = 2 atanh((m-1)/(m+1)). */
+static double neg_log(double u)
+{
+	union { double d; uint64_t b; } v = { .d = u };
+	int e = (int)((v.b >> 52) & 0x7ff) - 1023;
+	v.b = (v.b & ((1ull << 52) - 1)) | (1023ull << 52);
+	double m = v.d, z = (m - 1.0) / (m + 1.0), z2 = z * z, pow = z, sum = 0.0;
+
+	for (int i = 1; i <= 41; i += 2) {
+		sum += pow / i;
+		pow *= z2;
+	}
+	return -(e * LN2 + 2.0 * sum);
+}
+
+/* ---- the per-thread PRNG --------------------------------------------------- */
+
+static uint64_t mix64(uint64_t x)
+{
+	x += 0x9e3779b97f4a7c15ull;
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+	return x ^ (x >> 31);
+}
+
+static uint64_t next_u64(struct ht_sampler *g)
+{
+	uint64_t x = g->rng;
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	g->rng = x;
+	return x * 0x2545f4914f6cdd1dull;
+}
+
+/* Uniform in (0, 1]. */
+static double next_unit(struct ht_sampler *g)
+{
+	return (double)((next_u64(g) >> 11) + 1) * (1.0 / 9007199254740992.0);
+}
+
+/* The next countdown: exponential of mean R (0 when every block is sampled). */
+static int64_t draw(struct ht_sampler *g)
+{
+	uint64_t rate = ht_rt.cfg.sample_rate;
+
+	if (rate <= 1)
+		return 0;
+	double v = neg_log(next_unit(g)) * (double)rate;
+	return v > 4e18 ? (int64_t)4e18 : (int64_t)v;
+}
+
+/* Seeds the calling thread's sampler when this process hasn't yet (new
+ * thread, fork child) and arms its countdowns; returns it. */
+static struct ht_sampler *sampler(struct ht_thread *t)
+{
+	struct ht_sampler *g = &ht_sampler;
+
+	if (HT_LIKELY(g->pid == ht_rt.pid))
+		return g;
+	g->rng = mix64(ht_now_ns(0) ^ ((uint64_t)gettid() << 32) ^ (uint64_t)(uintptr_t)g) | 1;
+	g->pid = ht_rt.pid;
+	/* Memoryless: what the thread counted before only shortens the first wait. */
+	t->sample_left += draw(g);
+	g->move_left = draw(g);
+	return g;
+}
+
+/* ---- weights --------------------------------------------------------------- */
+
+/* Probability that a block (or move) of s bytes is sampled. */
+static double sample_prob(size_t s)
+{
+	uint64_t rate = ht_rt.cfg.sample_rate;
+
+	if (rate == 1)
+		return 1.0;
+	return one_minus_exp_neg((double)s / (double)rate);
+}
+
+static uint64_t round_u64(double v)
+{
+	return v >= 1.8e19 ? UINT64_MAX : (uint64_t)(v + 0.5);
+}
+
+/* The weights of a sample of s bytes: 1/p(s) blocks, s/p(s) bytes. */
+static void weigh(size_t s, uint64_t *blocks, uint64_t *bytes)
+{
+	double p = sample_prob(s);
+
+	if (p <= 0.0) /* s == 0: a zero-size block is sampled only at R = 1 */
+		p = 1.0;
+	*blocks = round_u64(1.0 / p);
+	*bytes = round_u64((double)s / p);
+}
+
+/* ---- taking samples -------------------------------------------------------- */
+
+/* The site of the calling stack, or -1. */
+static int64_t here(void)
+{
+	uint64_t frames[HT_FRAMES_MAX];
+	int truncated = 0;
+	unsigned n = ht_stack_capture(frames, ht_rt.cfg.max_frames, &truncated);
+
+	ht_modules_refresh();
+	return ht_sites_find(frames, n, truncated);
+}
+
+static void record_alloc(int64_t site, const void *p, size_t u)
+{
+	struct ht_live_rec r;
+
+	__atomic_add_fetch(&ht_rt.hdr->samples_total, 1, __ATOMIC_RELAXED);
+	if (site < 0)
+		return;
+	r.site = (uint32_t)site;
+	weigh(u, &r.blocks, &r.bytes);
+	ht_sites_alloc(p, &r);
+}
+
+void ht_sample_alloc(struct ht_thread *t, void *p, size_t u)
+{
+	if (!ht_rt.cfg.sample_rate || !ht_rt.sites) {
+		t->sample_left = INT64_MAX;
+		return;
+	}
+	struct ht_sampler *g = sampler(t);
+	if (t->sample_left > 0)
+		return;
+	int saved = errno;
+	uint8_t was_busy = t->busy;
+	t->busy = 1;
+	t->sample_left = draw(g);
+	record_alloc(here(), p, u);
+	t->busy = was_busy;
+	errno = saved;
+}
+
+/*
+ * A realloc keeps the law "a block of s bytes is sampled with p(s)": a grown
+ * block that was sampled stays sampled; one that wasn't is sampled when the
+ * countdown runs out within the bytes it grew (memoryless); a shrunk sampled
+ * block stays sampled with probability p(new)/p(old).  The new block belongs
+ * to the realloc's call site.
+ */
+void ht_sample_realloc(struct ht_thread *t, int had, size_t old_u, void *q, size_t new_u,
+		       size_t moved)
+{
+	if (!ht_rt.sites)
+		return;
+	struct ht_sampler *g = sampler(t);
+	int take_new = 0, take_move = 0;
+
+	if (had) {
+		take_new = new_u >= old_u || next_unit(g) * sample_prob(old_u) <= sample_prob(new_u);
+	} else if (new_u > old_u) {
+		t->sample_left -= (int64_t)(new_u - old_u);
+		take_new = t->sample_left <= 0;
+		if (take_new)
+			t->sample_left = draw(g);
+	}
+	if (moved) {
+		g->move_left -= (int64_t)moved;
+		take_move = g->move_left <= 0;
+		if (take_move)
+			g->move_left = draw(g);
+	}
+	if (!take_new && !take_move)
+		return;
+
+	int saved = errno;
+	uint8_t was_busy = t->busy;
+	t->busy = 1;
+	int64_t site = here();
+	if (take_new)
+		record_alloc(site, q, new_u);
+	if (take_move) {
+		uint64_t count, bytes;
+		__atomic_add_fetch(&ht_rt.hdr->move_samples_total, 1, __ATOMIC_RELAXED);
+		weigh(moved, &count, &bytes);
+		if (site >= 0)
+			ht_sites_move((uint32_t)site, count, bytes);
+	}
+	t->busy = was_busy;
+	errno = saved;
+}
+
+void ht_sample_prepare(void)
+{
+	if (!ht_rt.cfg.sample_rate)
+		return;
+	ht_modules_prepare();
+	if (ht_sites_prepare() != 0) {
+		ht_say_once(HT_SAY_NO_SAMPLING, "cannot map the live-sample table; ",
+			    "call sites are not sampled", NULL);
+		ht_rt.cfg.sample_rate = 0;
+	}
+}

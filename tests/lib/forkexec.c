@@ -1,0 +1,272 @@
+/*
+ * tests/lib/forkexec.c - fork, _Fork, vfork + exec, posix_spawn and exec
+ * under the preload (tests/lib/forkexec.sh).
+ *
+ *   forkexec fork        two threads fork repeatedly while three others
+ *                        allocate; every child checks it has a fresh segment
+ *                        of its own (name with its pid, counts from zero,
+ *                        exactly its own CHILD_ALLOCS allocations); every
+ *                        parent thread checks its own shard saw none of them;
+ *                        then the same with _Fork, vfork + execve and
+ *                        posix_spawn from a single-threaded parent.
+ *   forkexec exec-self   exec keeps the pid: the image before exec has
+ *                        segment gen 0, the one after has gen 1 (checked by
+ *                        the script with segdump; it sets HEAPTOP_KEEP=1).
+ *
+ * Children report through their exit code (0 = every check passed).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <malloc.h>
+#include <pthread.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "htcheck.h"
+
+extern char **environ;
+
+#define CHILD_ALLOCS 50000
+#define CHILD_SIZE 3333 /* a size nothing else here uses: bucket 12 */
+#define FORKS_PER_THREAD 4
+
+static const char *self_path;
+
+/* In a new process image or fork child: a fresh segment counting only us. */
+static int child_checks(const char *how)
+{
+	struct heaptop_stats a, b;
+	char want[64];
+
+	read_stats(&a, HEAPTOP_SCOPE_PROCESS);
+	snprintf(want, sizeof(want), "/heaptop.%d.0", (int)getpid());
+	if (!CHECK_STR(heaptop_segment_name(), want))
+		fprintf(stderr, "  (%s child)\n", how);
+	CHECK_EQ(heaptop_tracking(), 1);
+	for (int i = 0; i < CHILD_ALLOCS; i++)
+		free(malloc(CHILD_SIZE));
+	read_stats(&b, HEAPTOP_SCOPE_PROCESS);
+	CHECK_EQ(b.alloc_count - a.alloc_count, CHILD_ALLOCS);
+	CHECK_EQ(b.dealloc_count - a.dealloc_count, CHILD_ALLOCS);
+	CHECK_EQ(b.hist[HEAPTOP_HIST_ALLOC][heaptop_hist_bucket(CHILD_SIZE)] -
+			 a.hist[HEAPTOP_HIST_ALLOC][heaptop_hist_bucket(CHILD_SIZE)],
+		 CHILD_ALLOCS);
+	return test_failures ? 1 : 0;
+}
+
+/* A fork child: nothing of the parent's counts may show. */
+static void fork_child(const char *how)
+{
+	struct heaptop_stats a;
+
+	note_pid();
+	read_stats(&a, HEAPTOP_SCOPE_PROCESS);
+	if (!CHECK_EQ(a.alloc_count, 0))
+		fprintf(stderr, "  (%s child starts with the parent's counts)\n", how);
+	CHECK_EQ(a.hist[HEAPTOP_HIST_ALLOC][heaptop_hist_bucket(CHILD_SIZE)], 0);
+	int rc = child_checks(how);
+	exit(rc || test_failures ? 1 : 0); /* exit(): the child's segment is finished and removed */
+}
+
+/* The child's segment must be gone after its clean exit. */
+static void check_child_reaped(pid_t pid, int status, const char *how)
+{
+	char path[64];
+
+	if (!CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0))
+		fprintf(stderr, "  (%s child %d: status %#x)\n", how, (int)pid, status);
+	snprintf(path, sizeof(path), "/dev/shm/heaptop.%d.0", (int)pid);
+	if (!CHECK(access(path, F_OK) != 0))
+		fprintf(stderr, "  (%s child left %s)\n", how, path);
+}
+
+/* The calling thread's own shard: the fork must not have counted the child. */
+static void check_parent_shard(const struct heaptop_stats *a, const char *how)
+{
+	struct heaptop_stats b;
+
+	read_stats(&b, HEAPTOP_SCOPE_THREAD);
+	if (!CHECK_EQ(b.alloc_count - a->alloc_count, 0))
+		fprintf(stderr, "  (%s: the parent thread's shard counted the child)\n", how);
+	CHECK_EQ(b.hist[HEAPTOP_HIST_ALLOC][heaptop_hist_bucket(CHILD_SIZE)] -
+			 a->hist[HEAPTOP_HIST_ALLOC][heaptop_hist_bucket(CHILD_SIZE)],
+		 0);
+}
+
+/* --- fork from two threads while others allocate ------------------------ */
+
+static int noise_stop;
+
+static void *noise(void *arg)
+{
+	struct heaptop_stats a, b;
+	uint64_t n = 0;
+
+	(void)arg;
+	free(malloc(1)); /* own a shard */
+	read_stats(&a, HEAPTOP_SCOPE_THREAD);
+	while (!__atomic_load_n(&noise_stop, __ATOMIC_RELAXED)) {
+		void *p = malloc(64 + n % 256);
+		free(p);
+		n++;
+	}
+	read_stats(&b, HEAPTOP_SCOPE_THREAD);
+	CHECK_EQ(b.alloc_count - a.alloc_count, n); /* exact, whatever the children did */
+	CHECK_EQ(b.dealloc_count - a.dealloc_count, n);
+	return NULL;
+}
+
+static void *forker(void *arg)
+{
+	const char *who = arg;
+
+	free(malloc(1)); /* own a shard */
+	for (int i = 0; i < FORKS_PER_THREAD; i++) {
+		struct heaptop_stats a;
+		read_stats(&a, HEAPTOP_SCOPE_THREAD);
+		pid_t pid = fork();
+		if (pid < 0)
+			test_hard_error("fork: %s", strerror(errno));
+		if (pid == 0)
+			fork_child(who);
+		int status;
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
+		check_parent_shard(&a, who);
+		check_child_reaped(pid, status, who);
+	}
+	return NULL;
+}
+
+static void run_threaded_forks(void)
+{
+	pthread_t n[3], f;
+
+	for (int i = 0; i < 3; i++)
+		if (pthread_create(&n[i], NULL, noise, NULL) != 0)
+			test_hard_error("pthread_create");
+	if (pthread_create(&f, NULL, forker, "fork from a second thread") != 0)
+		test_hard_error("pthread_create");
+	forker("fork from main");
+	pthread_join(f, NULL);
+	__atomic_store_n(&noise_stop, 1, __ATOMIC_RELAXED);
+	for (int i = 0; i < 3; i++)
+		pthread_join(n[i], NULL);
+}
+
+/* --- _Fork, vfork + exec, posix_spawn ------------------------------------- */
+
+static void run_underscore_fork(void)
+{
+	struct heaptop_stats a;
+
+	read_stats(&a, HEAPTOP_SCOPE_THREAD);
+	pid_t pid = _Fork(); /* no atfork handlers: only MADV_WIPEONFORK tells the child */
+	if (pid < 0)
+		test_hard_error("_Fork: %s", strerror(errno));
+	if (pid == 0)
+		fork_child("_Fork");
+	int status;
+	waitpid(pid, &status, 0);
+	check_parent_shard(&a, "_Fork");
+	check_child_reaped(pid, status, "_Fork");
+}
+
+static void run_vfork_exec(void)
+{
+	char *argv[] = { (char *)self_path, "exec-child", NULL };
+	struct heaptop_stats a;
+
+	read_stats(&a, HEAPTOP_SCOPE_THREAD);
+	pid_t pid = vfork();
+	if (pid == 0) {
+		execve(self_path, argv, environ);
+		_exit(127);
+	}
+	if (pid < 0)
+		test_hard_error("vfork: %s", strerror(errno));
+	int status;
+	waitpid(pid, &status, 0);
+	check_parent_shard(&a, "vfork + exec");
+	check_child_reaped(pid, status, "vfork + exec");
+	CHECK_EQ(heaptop_tracking(), 1); /* the vfork child touched nothing of ours */
+}
+
+static void run_posix_spawn(void)
+{
+	char *argv[] = { (char *)self_path, "exec-child", NULL };
+	struct heaptop_stats a, b;
+	pid_t pid;
+
+	read_stats(&a, HEAPTOP_SCOPE_THREAD);
+	int rc = posix_spawn(&pid, self_path, NULL, NULL, argv, environ);
+	if (rc != 0)
+		test_hard_error("posix_spawn: %s", strerror(rc));
+	int status;
+	waitpid(pid, &status, 0);
+	read_stats(&b, HEAPTOP_SCOPE_THREAD);
+	/* posix_spawn may allocate in the parent; the child's blocks never show. */
+	CHECK_EQ(b.alloc_count - a.alloc_count, b.dealloc_count - a.dealloc_count);
+	CHECK_EQ(b.hist[HEAPTOP_HIST_ALLOC][heaptop_hist_bucket(CHILD_SIZE)] -
+			 a.hist[HEAPTOP_HIST_ALLOC][heaptop_hist_bucket(CHILD_SIZE)],
+		 0);
+	check_child_reaped(pid, status, "posix_spawn");
+}
+
+/* --- exec keeps the pid ------------------------------------------------------ */
+
+static int run_exec_self(void)
+{
+	char *argv[] = { (char *)self_path, "after-exec", NULL };
+	char want[64];
+
+	snprintf(want, sizeof(want), "/heaptop.%d.0", (int)getpid());
+	CHECK_STR(heaptop_segment_name(), want);
+	for (int i = 0; i < 1000; i++)
+		free(malloc(100));
+	if (test_failures)
+		return test_summary("exec-self");
+	execve(self_path, argv, environ);
+	test_hard_error("execve: %s", strerror(errno));
+}
+
+static int run_after_exec(void)
+{
+	char want[64];
+
+	snprintf(want, sizeof(want), "/heaptop.%d.1", (int)getpid());
+	CHECK_STR(heaptop_segment_name(), want);
+	struct heaptop_stats st;
+	read_stats(&st, HEAPTOP_SCOPE_PROCESS);
+	/* A new image counts from zero: the 1000 blocks before exec are not ours. */
+	CHECK(st.alloc_count < 1000);
+	return test_summary("after-exec");
+}
+
+int main(int argc, char **argv)
+{
+	self_path = "/proc/self/exe";
+	note_pid();
+	if (argc < 2)
+		test_hard_error("usage: forkexec fork | exec-self");
+	if (!strcmp(argv[1], "exec-child")) {
+		child_checks("exec");
+		return test_summary("exec-child");
+	}
+	if (!strcmp(argv[1], "exec-self"))
+		return run_exec_self();
+	if (!strcmp(argv[1], "after-exec"))
+		return run_after_exec();
+	if (strcmp(argv[1], "fork") != 0)
+		test_hard_error("unknown mode %s", argv[1]);
+	run_threaded_forks();
+	run_underscore_fork();
+	run_vfork_exec();
+	run_posix_spawn();
+	return test_summary("fork");
+}

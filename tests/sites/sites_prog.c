@@ -1,0 +1,613 @@
+/*
+ * tests/sites/sites_prog.c - call-site sampling, checked from inside the
+ * traced program: it allocates known amounts from distinct functions, then
+ * reads its own segment (heaptop_segment_name()) and resolves frame 0 of
+ * each site with dladdr (built with -rdynamic).  One mode per run:
+ *
+ *   exact     HEAPTOP_SAMPLE_RATE=1: per-site blocks, bytes, live after
+ *             frees and realloc moves are exact; the top live site is right
+ *   shares    default rate: estimated shares of 60/30/10 sites within 10%
+ *             (allocated over time and live), the realloc mover leads moves
+ *   dl        a site in a dlopen'ed module that is dlclose'd: its module entry
+ *             stays, unloaded, and holds the site's frame 0
+ *   deep      10000-deep recursion: a truncated stack of HEAPTOP_MAX_FRAMES
+ *   nounwind  code without unwind tables (C and asm): a stack, no crash
+ *   noalloc   after warm-up, sampling allocates nothing through the hooks
+ *   threads   HEAPTOP_SAMPLE_RATE=1, four threads, frees across threads: exact
+ *   fork      HEAPTOP_SAMPLE_RATE=1: a fork child starts with no sites
+ *   off       HEAPTOP_SAMPLE_RATE=0: no site or module table, no samples
+ *
+ * Built -O1 -fno-inline -fno-builtin -g so each site function really calls
+ * the allocator itself.
+ */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <inttypes.h>
+#include <malloc.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include "harness.h"
+#include "heaptop.h"
+#include "sites_view.h"
+
+/* In nounwind_c.c and nounwind_asm.S, both without unwind tables. */
+void *nounwind_c_alloc(size_t n);
+void *nounwind_asm_alloc(size_t n);
+
+static struct sites_view view;
+
+static void open_own_segment(void)
+{
+	char path[128];
+	const char *name = heaptop_segment_name();
+
+	if (!name)
+		test_hard_error("not tracking: run under LD_PRELOAD=libheaptop.so");
+	snprintf(path, sizeof(path), "/dev/shm%s", name);
+	if (sites_view_open(&view, path) != 0)
+		test_hard_error("cannot map %s as a v2 segment with sites", path);
+}
+
+/* Name of the function holding return address ip, or "". */
+static const char *func_of(uint64_t ip)
+{
+	Dl_info di;
+	if (ip && dladdr((void *)(uintptr_t)(ip - 1), &di) && di.dli_sname)
+		return di.dli_sname;
+	return "";
+}
+
+/* Sums every published site whose frame 0 lies in function fn. */
+static struct site_sum sum_of(const char *fn)
+{
+	struct site_sum a;
+
+	memset(&a, 0, sizeof(a));
+	for (uint32_t i = 0; i < view.h->sites_count; i++) {
+		const struct heaptop_site *s = sites_view_published(&view, i);
+		if (s && s->nframes > 0 && strcmp(func_of(s->frames[0]), fn) == 0)
+			site_sum_add(&a, s);
+	}
+	return a;
+}
+
+/* The published site with the most live bytes. */
+static const struct heaptop_site *top_live(void)
+{
+	const struct heaptop_site *best = NULL;
+	for (uint32_t i = 0; i < view.h->sites_count; i++) {
+		const struct heaptop_site *s = sites_view_published(&view, i);
+		if (s && (!best || (int64_t)s->live_bytes > (int64_t)best->live_bytes))
+			best = s;
+	}
+	return best;
+}
+
+static const struct heaptop_site *top_moves(void)
+{
+	const struct heaptop_site *best = NULL;
+	for (uint32_t i = 0; i < view.h->sites_count; i++) {
+		const struct heaptop_site *s = sites_view_published(&view, i);
+		if (s && (!best || s->move_bytes > best->move_bytes))
+			best = s;
+	}
+	return best;
+}
+
+/* ---- the sites ---------------------------------------------------------------- */
+
+void *site_a(size_t n);
+void *site_b(size_t n);
+void *site_c(size_t n);
+void *site_mover(void *p, size_t n);
+void *site_rare_mover(void *p, size_t n);
+void *site_deep(int depth, size_t n);
+void *site_thread(size_t n);
+void *site_parent(size_t n);
+void *site_child(size_t n);
+
+void *site_a(size_t n) { return malloc(n); }
+void *site_b(size_t n) { return malloc(n); }
+void *site_c(size_t n) { return malloc(n); }
+void *site_mover(void *p, size_t n) { return realloc(p, n); }
+void *site_rare_mover(void *p, size_t n) { return realloc(p, n); }
+void *site_thread(size_t n) { return malloc(n); }
+void *site_parent(size_t n) { return malloc(n); }
+void *site_child(size_t n) { return malloc(n); }
+
+void *site_deep(int depth, size_t n)
+{
+	if (depth > 0) {
+		void *p = site_deep(depth - 1, n);
+		__asm__ volatile("" ::: "memory"); /* keep the frame: no tail call */
+		return p;
+	}
+	return malloc(n);
+}
+
+/*
+ * Grows a block by step bytes iters times through mv (a realloc site),
+ * allocating a blocker after each result so the next growth can't stay in
+ * place (the blocker is larger than any free chunk, so glibc carves it from
+ * the top, right after the block); starts over every 500 steps.  Counts the
+ * moves and the bytes they copied; returns the block.
+ */
+static void *force_moves(void *(*mv)(void *, size_t), int iters, size_t step, uint64_t *moves,
+			 uint64_t *moved)
+{
+	static void *blockers[500];
+	void *p = NULL;
+
+	for (int i = 0; i < iters; i++) {
+		int j = i % 500;
+		if (j == 0) {
+			for (int k = 0; i && k < 500; k++)
+				free(blockers[k]);
+			free(p);
+			p = malloc(16);
+		}
+		size_t old_u = malloc_usable_size(p), req = 16 + (size_t)(j + 1) * step;
+		void *q = mv(p, req);
+		if (!q)
+			test_hard_error("realloc failed");
+		if (q != p)
+			(*moves)++, *moved += old_u < req ? old_u : req;
+		p = q;
+		blockers[j] = malloc(2 * req + 64);
+	}
+	for (int k = 0; k < (iters - 1) % 500 + 1; k++)
+		free(blockers[k]);
+	return p;
+}
+
+/* ---- exact ----------------------------------------------------------------------- */
+
+struct expect {
+	uint64_t blocks, bytes, live_blocks, live_bytes;
+};
+
+static void check_exact_site(const char *fn, const struct expect *e)
+{
+	struct site_sum s = sum_of(fn);
+
+	if (!CHECK(s.sites >= 1))
+		fprintf(stderr, "  no site for %s\n", fn);
+	CHECK_EQ(s.alloc_samples, e->blocks);
+	CHECK_EQ(s.alloc_blocks, e->blocks);
+	CHECK_EQ(s.alloc_bytes, e->bytes);
+	CHECK_EQ(s.live_samples, e->live_blocks);
+	CHECK_EQ(s.live_blocks, e->live_blocks);
+	CHECK_EQ(s.live_bytes, e->live_bytes);
+}
+
+static int mode_exact(void)
+{
+	enum { NA = 1000, NB = 400, NC = 200, NM = 300 };
+	static void *a[NA], *b[NB], *c[NC];
+	struct expect ea = { 0 }, eb = { 0 }, ec = { 0 };
+
+	for (int i = 0; i < NA; i++) {
+		a[i] = site_a(100 + i % 7);
+		ea.blocks++, ea.bytes += malloc_usable_size(a[i]);
+	}
+	for (int i = 0; i < NB; i++) {
+		b[i] = site_b(1000 + i);
+		eb.blocks++, eb.bytes += malloc_usable_size(b[i]);
+	}
+	for (int i = 0; i < NC; i++) {
+		c[i] = site_c(3000);
+		ec.blocks++, ec.bytes += malloc_usable_size(c[i]);
+	}
+	/* Free every other a, all of c: live is what stays. */
+	for (int i = 0; i < NA; i++) {
+		if (i % 2) {
+			free(a[i]);
+			a[i] = NULL;
+			continue;
+		}
+		ea.live_blocks++, ea.live_bytes += malloc_usable_size(a[i]);
+	}
+	for (int i = 0; i < NC; i++)
+		free(c[i]);
+	for (int i = 0; i < NB; i++)
+		eb.live_blocks++, eb.live_bytes += malloc_usable_size(b[i]);
+
+	uint64_t moves = 0, moved = 0;
+	void *p = force_moves(site_mover, NM, 16, &moves, &moved);
+
+	open_own_segment();
+	check_exact_site("site_a", &ea);
+	check_exact_site("site_b", &eb);
+	check_exact_site("site_c", &ec);
+	struct site_sum m = sum_of("site_mover");
+	CHECK(moves >= NM / 2);
+	CHECK_EQ(m.move_samples, moves);
+	CHECK_EQ(m.move_count, moves);
+	CHECK_EQ(m.move_bytes, moved);
+	/* The realloc result is the mover's live block now. */
+	CHECK_EQ(m.live_blocks, 1);
+	CHECK_EQ(m.live_bytes, malloc_usable_size(p));
+	const struct heaptop_site *top = top_live();
+	CHECK(top && strcmp(func_of(top->frames[0]), "site_b") == 0);
+	CHECK(top_moves() && strcmp(func_of(top_moves()->frames[0]), "site_mover") == 0);
+	CHECK_EQ(view.h->sample_rate, 1);
+	CHECK_EQ(view.h->sites_dropped, 0);
+	CHECK_EQ(view.h->live_dropped, 0);
+	/* Peak contributors were copied at some use_max on the way up. */
+	uint64_t seq = __atomic_load_n(&view.h->peak_seq, __ATOMIC_ACQUIRE);
+	CHECK(seq >= 2 && seq % 2 == 0);
+	CHECK(view.h->peak_use_max > 0 && view.h->peak_use_max <= view.h->use_max);
+	struct site_sum pb = sum_of("site_b");
+	CHECK(pb.peak_bytes > 0 && pb.peak_bytes <= pb.live_bytes);
+	for (int i = 0; i < NA; i++)
+		free(a[i]);
+	for (int i = 0; i < NB; i++)
+		free(b[i]);
+	free(p);
+	struct site_sum a2 = sum_of("site_a");
+	CHECK_EQ(a2.live_samples, 0);
+	CHECK_EQ(a2.live_bytes, 0);
+	return test_summary("sites exact");
+}
+
+/* ---- shares ----------------------------------------------------------------------- */
+
+static uint64_t lcg_state = 12345;
+static uint64_t lcg(void)
+{
+	lcg_state = lcg_state * 6364136223846793005ull + 1442695040888963407ull;
+	return lcg_state >> 33;
+}
+
+/* est/total within 10% (relative) of truth/total. */
+static void check_share(const char *what, double est, double est_total, double truth,
+			double truth_total)
+{
+	double se = est / est_total, st = truth / truth_total;
+	fprintf(stderr, "# %s: estimated share %.4f, true %.4f (%+.1f%%)\n", what, se, st,
+		100.0 * (se - st) / st);
+	if (!CHECK(se > st * 0.9 && se < st * 1.1))
+		fprintf(stderr, "  %s share %.4f not within 10%% of %.4f\n", what, se, st);
+}
+
+static int mode_shares(void)
+{
+	/* Over time: 1 GiB in blocks of 1..8 KiB, freed at once, 60/30/10 by count. */
+	uint64_t truth[3] = { 0, 0, 0 }, live[3] = { 0, 0, 0 };
+	const uint64_t total = 1ull << 30;
+	uint64_t done = 0;
+	void *(*fns[3])(size_t) = { site_a, site_b, site_c };
+
+	while (done < total) {
+		uint64_t r = lcg() % 10;
+		int k = r < 6 ? 0 : r < 9 ? 1 : 2;
+		void *p = fns[k](1 + lcg() % 8192);
+		size_t u = malloc_usable_size(p);
+		truth[k] += u, done += u;
+		free(p);
+	}
+	/* Held at the end: 600 MiB of untouched 8..120 KiB blocks, 60/30/10 by bytes. */
+	static void *held[3][20000];
+	uint64_t want[3] = { 360ull << 20, 180ull << 20, 60ull << 20 };
+	size_t nheld[3] = { 0, 0, 0 };
+	for (int k = 0; k < 3; k++) {
+		while (live[k] < want[k] && nheld[k] < 20000) {
+			void *p = fns[k](8192 + lcg() % (112 * 1024));
+			if (!p)
+				test_hard_error("out of memory");
+			size_t u = malloc_usable_size(p);
+			live[k] += u, truth[k] += u;
+			held[k][nheld[k]++] = p;
+		}
+	}
+	/* Moves: many in one function, a few larger ones in another. */
+	uint64_t moves = 0, moved = 0, rare_moves = 0, rare_moved = 0;
+	void *mp = force_moves(site_mover, 20000, 32, &moves, &moved);
+	void *rp = force_moves(site_rare_mover, 20, 16384, &rare_moves, &rare_moved);
+	fprintf(stderr, "# moves: site_mover %llu copying %llu bytes, site_rare_mover %llu copying %llu\n",
+		(unsigned long long)moves, (unsigned long long)moved,
+		(unsigned long long)rare_moves, (unsigned long long)rare_moved);
+
+	open_own_segment();
+	struct site_sum s[3] = { sum_of("site_a"), sum_of("site_b"), sum_of("site_c") };
+	double est_all = (double)(s[0].alloc_bytes + s[1].alloc_bytes + s[2].alloc_bytes);
+	double truth_all = (double)(truth[0] + truth[1] + truth[2]);
+	fprintf(stderr, "# samples behind the estimates: %llu %llu %llu (live %lld %lld %lld)\n",
+		(unsigned long long)s[0].alloc_samples, (unsigned long long)s[1].alloc_samples,
+		(unsigned long long)s[2].alloc_samples, (long long)s[0].live_samples,
+		(long long)s[1].live_samples, (long long)s[2].live_samples);
+	check_share("allocated site_a", (double)s[0].alloc_bytes, est_all, (double)truth[0], truth_all);
+	check_share("allocated site_b", (double)s[1].alloc_bytes, est_all, (double)truth[1], truth_all);
+	double live_est = (double)(s[0].live_bytes + s[1].live_bytes + s[2].live_bytes);
+	double live_all = (double)(live[0] + live[1] + live[2]);
+	check_share("live site_a", (double)s[0].live_bytes, live_est, (double)live[0], live_all);
+	check_share("live site_b", (double)s[1].live_bytes, live_est, (double)live[1], live_all);
+	/* The total live estimate is within 10% of the truth too. */
+	CHECK(live_est > 0.9 * live_all && live_est < 1.1 * live_all);
+	const struct heaptop_site *top = top_live();
+	CHECK(top && strcmp(func_of(top->frames[0]), "site_a") == 0);
+	const struct heaptop_site *mv = top_moves();
+	CHECK(mv && strcmp(func_of(mv->frames[0]), "site_mover") == 0);
+	struct site_sum m = sum_of("site_mover");
+	fprintf(stderr, "# site_mover: %llu move samples, estimated %llu moves, %llu bytes\n",
+		(unsigned long long)m.move_samples, (unsigned long long)m.move_count,
+		(unsigned long long)m.move_bytes);
+	CHECK(m.move_samples >= 50);
+	CHECK_EQ(view.h->sample_rate, 512 * 1024);
+	for (int k = 0; k < 3; k++)
+		for (size_t i = 0; i < nheld[k]; i++)
+			free(held[k][i]);
+	free(mp);
+	free(rp);
+	return test_summary("sites shares");
+}
+
+/* ---- dl ---------------------------------------------------------------------------- */
+
+static int mode_dl(const char *path)
+{
+	void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	if (!h)
+		test_hard_error("dlopen %s: %s", path, dlerror());
+	void *(*fn)(size_t) = (void *(*)(size_t))dlsym(h, "dlmod_alloc");
+	if (!fn)
+		test_hard_error("no dlmod_alloc in %s", path);
+	void *blocks[100];
+	for (int i = 0; i < 100; i++)
+		blocks[i] = fn(1000);
+	uint64_t frame = 0;
+	open_own_segment();
+	for (uint32_t i = 0; i < view.h->sites_count && !frame; i++) {
+		const struct heaptop_site *s = sites_view_published(&view, i);
+		if (s && s->nframes && strcmp(func_of(s->frames[0]), "dlmod_alloc") == 0)
+			frame = s->frames[0];
+	}
+	CHECK(frame != 0);
+	for (int i = 0; i < 100; i++)
+		free(blocks[i]);
+	if (dlclose(h) != 0)
+		test_hard_error("dlclose: %s", dlerror());
+
+	int found = 0;
+	for (uint32_t i = 0; i < sites_view_modules(&view); i++) {
+		const struct heaptop_module *m = sites_view_module(&view, i);
+		if (!m || !strstr(m->path, "dlmod"))
+			continue;
+		found++;
+		CHECK_EQ(m->state, HEAPTOP_MODULE_UNLOADED);
+		CHECK(m->start <= frame && frame < m->end);
+		CHECK(m->build_id_len > 0);
+		CHECK(m->unload_mono_ns >= m->load_mono_ns);
+	}
+	CHECK_EQ(found, 1);
+	/* The executable and libc are there, loaded, with build-ids. */
+	int exe = 0;
+	for (uint32_t i = 0; i < sites_view_modules(&view); i++) {
+		const struct heaptop_module *m = sites_view_module(&view, i);
+		if (m && m->state == HEAPTOP_MODULE_LOADED && m->start <= (uintptr_t)&mode_dl &&
+		    (uintptr_t)&mode_dl < m->end)
+			exe++;
+	}
+	CHECK_EQ(exe, 1);
+	printf("%" PRIx64 "\n", frame); /* for the reader run after exit */
+	fflush(stdout);
+	return test_summary("sites dl");
+}
+
+/* ---- deep, nounwind ---------------------------------------------------------------- */
+
+static int mode_deep(void)
+{
+	unsigned want = getenv("HEAPTOP_MAX_FRAMES") ? (unsigned)atoi(getenv("HEAPTOP_MAX_FRAMES")) : 32;
+	void *p = site_deep(10000, 777);
+	open_own_segment();
+	struct site_sum d = sum_of("site_deep");
+	CHECK(d.sites >= 1);
+	for (uint32_t i = 0; i < view.h->sites_count; i++) {
+		const struct heaptop_site *s = sites_view_published(&view, i);
+		if (!s || !s->nframes || strcmp(func_of(s->frames[0]), "site_deep") != 0)
+			continue;
+		CHECK_EQ(s->nframes, want);
+		CHECK(s->flags & HEAPTOP_SITE_TRUNCATED);
+		for (unsigned f = 0; f < s->nframes; f++)
+			CHECK_STR(func_of(s->frames[f]), "site_deep");
+	}
+	free(p);
+	return test_summary("sites deep");
+}
+
+static int mode_nounwind(void)
+{
+	void *p[200];
+	for (int i = 0; i < 100; i++) {
+		p[2 * i] = nounwind_c_alloc(100);
+		p[2 * i + 1] = nounwind_asm_alloc(200);
+	}
+	open_own_segment();
+	struct site_sum c = sum_of("nounwind_c_alloc"), a = sum_of("nounwind_asm_alloc");
+	CHECK(c.sites >= 1);
+	CHECK(a.sites >= 1);
+	CHECK_EQ(c.alloc_samples, 100);
+	CHECK_EQ(a.alloc_samples, 100);
+	for (int i = 0; i < 200; i++)
+		free(p[i]);
+	return test_summary("sites nounwind");
+}
+
+/* ---- noalloc ------------------------------------------------------------------------ */
+
+static uint64_t untracked(void)
+{
+	struct heaptop_stats st;
+	if (heaptop_stats_read(&st, HEAPTOP_SCOPE_PROCESS) != 0)
+		test_hard_error("heaptop_stats_read failed");
+	return st.untracked_count;
+}
+
+static void *alloc_via(int k, size_t n)
+{
+	switch (k % 4) {
+	case 0: return site_a(n);
+	case 1: return site_b(n);
+	case 2: return site_c(n);
+	default: return site_deep(k % 50, n);
+	}
+}
+
+static int mode_noalloc(void)
+{
+	/* Warm-up: libunwind's first steps, the module scan, every site once. */
+	for (int k = 0; k < 200; k++)
+		free(alloc_via(k, 64));
+	uint64_t before = untracked();
+	for (int k = 0; k < 20000; k++)
+		free(alloc_via(k, 16 + (size_t)k % 1000));
+	uint64_t after = untracked();
+	open_own_segment();
+	CHECK_EQ(after, before);
+	CHECK(view.h->samples_total >= 20000);
+	fprintf(stderr, "# untracked blocks: %llu before and %llu after %llu samples\n",
+		(unsigned long long)before, (unsigned long long)after,
+		(unsigned long long)view.h->samples_total);
+	return test_summary("sites noalloc");
+}
+
+/* ---- threads ------------------------------------------------------------------------ */
+
+enum { THREADS = 4, PER_THREAD = 5000 };
+static void *tblocks[THREADS][PER_THREAD];
+
+static void *thread_alloc(void *arg)
+{
+	void **mine = arg;
+	for (int i = 0; i < PER_THREAD; i++)
+		mine[i] = site_thread(48);
+	return NULL;
+}
+
+/* Frees the odd blocks of another thread. */
+static void *thread_free(void *arg)
+{
+	void **theirs = arg;
+	for (int i = 1; i < PER_THREAD; i += 2)
+		free(theirs[i]);
+	return NULL;
+}
+
+static int mode_threads(void)
+{
+	pthread_t t[THREADS];
+
+	for (int i = 0; i < THREADS; i++)
+		pthread_create(&t[i], NULL, thread_alloc, tblocks[i]);
+	for (int i = 0; i < THREADS; i++)
+		pthread_join(t[i], NULL);
+	for (int i = 0; i < THREADS; i++)
+		pthread_create(&t[i], NULL, thread_free, tblocks[(i + 1) % THREADS]);
+	for (int i = 0; i < THREADS; i++)
+		pthread_join(t[i], NULL);
+	open_own_segment();
+	struct site_sum s = sum_of("site_thread");
+	uint64_t u = malloc_usable_size(tblocks[0][0]);
+	CHECK_EQ(s.alloc_blocks, THREADS * PER_THREAD);
+	CHECK_EQ(s.alloc_bytes, THREADS * PER_THREAD * u);
+	CHECK_EQ(s.live_blocks, THREADS * PER_THREAD / 2);
+	CHECK_EQ(s.live_bytes, THREADS * PER_THREAD / 2 * u);
+	return test_summary("sites threads");
+}
+
+/* ---- fork ---------------------------------------------------------------------------- */
+
+static int mode_fork(void)
+{
+	void *kept[100];
+	for (int i = 0; i < 100; i++)
+		kept[i] = site_parent(200);
+	pid_t pid = fork();
+	if (pid < 0)
+		test_hard_error("fork failed");
+	if (pid == 0) {
+		void *mine[50];
+		for (int i = 0; i < 50; i++)
+			mine[i] = site_child(300);
+		for (int i = 0; i < 100; i++)
+			free(kept[i]); /* sampled in the parent: unknown here */
+		open_own_segment();
+		CHECK(view.h->pid == (uint32_t)getpid());
+		CHECK_EQ(sum_of("site_parent").sites, 0);
+		struct site_sum c = sum_of("site_child");
+		CHECK_EQ(c.alloc_blocks, 50);
+		CHECK_EQ(c.live_blocks, 50);
+		for (int i = 0; i < 50; i++)
+			free(mine[i]);
+		char path[128];
+		snprintf(path, sizeof(path), "/dev/shm%s", heaptop_segment_name());
+		unlink(path);
+		_exit(test_summary("sites fork child"));
+	}
+	int st = 0;
+	waitpid(pid, &st, 0);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	open_own_segment();
+	CHECK_EQ(sum_of("site_child").sites, 0);
+	struct site_sum p = sum_of("site_parent");
+	CHECK_EQ(p.alloc_blocks, 100);
+	CHECK_EQ(p.live_blocks, 100);
+	for (int i = 0; i < 100; i++)
+		free(kept[i]);
+	return test_summary("sites fork");
+}
+
+/* ---- off ------------------------------------------------------------------------------ */
+
+static int mode_off(void)
+{
+	for (int i = 0; i < 10000; i++)
+		free(site_a(100 + (size_t)i));
+	const char *name = heaptop_segment_name();
+	char path[128];
+	snprintf(path, sizeof(path), "/dev/shm%s", name ? name : "/none");
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		test_hard_error("cannot open %s", path);
+	const struct heaptop_seg_header *h = mmap(NULL, sizeof(*h), PROT_READ, MAP_SHARED, fd, 0);
+	close(fd);
+	if (h == MAP_FAILED)
+		test_hard_error("cannot map %s", path);
+	CHECK_EQ(h->version, HEAPTOP_ABI_VERSION);
+	CHECK_EQ(h->sample_rate, 0);
+	CHECK_EQ(h->sites_count, 0);
+	CHECK_EQ(h->sites_off, 0);
+	CHECK_EQ(h->modules_count, 0);
+	CHECK_EQ(h->samples_total, 0);
+	return test_summary("sites off");
+}
+
+int main(int argc, char **argv)
+{
+	const char *mode = argc > 1 ? argv[1] : "";
+
+	if (!heaptop_tracking || !heaptop_tracking()) /* weak: NULL without the library */
+		test_skip("not tracking (run under LD_PRELOAD=libheaptop.so)");
+	if (!strcmp(mode, "exact"))
+		return mode_exact();
+	if (!strcmp(mode, "shares"))
+		return mode_shares();
+	if (!strcmp(mode, "dl") && argc > 2)
+		return mode_dl(argv[2]);
+	if (!strcmp(mode, "deep"))
+		return mode_deep();
+	if (!strcmp(mode, "nounwind"))
+		return mode_nounwind();
+	if (!strcmp(mode, "noalloc"))
+		return mode_noalloc();
+	if (!strcmp(mode, "threads"))
+		return mode_threads();
+	if (!strcmp(mode, "fork"))
+		return mode_fork();
+	if (!strcmp(mode, "off"))
+		return mode_off();
+	test_hard_error("usage: sites_prog exact|shares|dl MODULE|deep|nounwind|noalloc|threads|fork|off");
+}

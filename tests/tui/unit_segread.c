@@ -1,0 +1,289 @@
+/*
+ * tests/tui/unit_segread.c - the segment reader against hostile input:
+ * a valid image read exactly, then one field broken at a time (magic,
+ * version, sizes past the file, huge counts, overflowing offsets, control
+ * characters in the command line), and a real shm segment truncated with
+ * ftruncate while it is mapped (SIGBUS must become SEGREAD_TRUNCATED, and the
+ * previous SIGBUS handler must be back afterwards).
+ */
+#define _GNU_SOURCE
+#include <stddef.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "harness.h"
+#include "segimage.h"
+#include "segread.h"
+#include "procfs.h"
+
+/* Opens im as a buffer and reads it; the reader's verdict. */
+static enum segread_err read_image(const struct segimage *im, size_t len, struct seg_snapshot *s)
+{
+	struct segread *r;
+	enum segread_err err = segread_open_buffer(im->buf, len, &r);
+
+	if (err != SEGREAD_OK)
+		return err;
+	err = segread_read(r, s);
+	segread_close(r);
+	return err;
+}
+
+static void test_valid(void)
+{
+	struct segimage im;
+	struct seg_snapshot s = { 0 };
+
+	if (!CHECK(segimage_build(&im, 4242) == 0))
+		return;
+	CHECK_EQ(read_image(&im, im.size, &s), SEGREAD_OK);
+	CHECK_EQ(s.stats.alloc_count, 15);
+	CHECK_EQ(s.stats.alloc_bytes, 1500);
+	CHECK_EQ(s.stats.dealloc_count, 6);
+	CHECK_EQ(s.stats.use_curr, 532);
+	CHECK_EQ(s.stats.use_max, 2000);
+	CHECK_EQ(s.stats.hist[HEAPTOP_HIST_ALLOC][7], 15);
+	CHECK_EQ(s.npoints, 7);               /* entries 3..10 but the torn 9 */
+	if (s.npoints == 7) {
+		CHECK_EQ(s.points[0].t_ns, 300000000);
+		CHECK_EQ(s.points[5].alloc_count, 8);
+		CHECK_EQ(s.points[6].use_curr, 100);
+	}
+	CHECK_EQ(s.pid, 4242);
+	CHECK_EQ(s.threads_total, 3);
+	CHECK_EQ(s.alive, 0);                 /* a buffer has no process */
+	CHECK_STR(s.cmdline, "prog --arg");
+	/* use_max follows use_curr when the header lags */
+	im.h->use_max = 100;
+	CHECK_EQ(read_image(&im, im.size, &s), SEGREAD_OK);
+	CHECK_EQ(s.stats.use_max, 532);
+	/* a newer writer that old readers can still read */
+	im.h->version = HEAPTOP_ABI_VERSION + 1;
+	CHECK_EQ(read_image(&im, im.size, &s), SEGREAD_OK);
+	/* a version 1 writer: a shorter header, whatever follows it is not ours */
+	im.h->version = 1;
+	im.h->header_size = (uint32_t)offsetof(struct heaptop_seg_header, sites_off);
+	im.h->sites_off = UINT64_MAX;
+	im.h->sites_count = UINT32_MAX;
+	CHECK_EQ(read_image(&im, im.size, &s), SEGREAD_OK);
+	CHECK_EQ(s.stats.alloc_count, 15);
+	segread_snapshot_free(&s);
+	segimage_free(&im);
+}
+
+/* Builds a fresh image, lets break() damage it, expects want. */
+static void expect_err(const char *what, void (*damage)(struct segimage *), enum segread_err want)
+{
+	struct segimage im;
+	struct seg_snapshot s = { 0 };
+
+	if (!CHECK(segimage_build(&im, 4242) == 0))
+		return;
+	damage(&im);
+	enum segread_err got = read_image(&im, im.size, &s);
+	if (!CHECK_EQ(got, want))
+		fprintf(stderr, "  (%s: got \"%s\")\n", what, segread_strerror(got));
+	CHECK(s.points == NULL); /* a failed read leaves the snapshot alone */
+	segimage_free(&im);
+}
+
+#define DAMAGE(name, stmt) \
+	static void name(struct segimage *im) { stmt; }
+DAMAGE(bad_magic, im->h->magic = 0x1234)
+DAMAGE(no_magic, im->h->magic = 0)
+DAMAGE(new_compat, im->h->compat_version = HEAPTOP_ABI_VERSION + 1)
+DAMAGE(zero_compat, im->h->compat_version = 0)
+DAMAGE(big_header, im->h->header_size = (uint32_t)im->size + 64)
+DAMAGE(small_header, im->h->header_size = 64)
+DAMAGE(big_seg, im->h->seg_size = im->size * 2)
+DAMAGE(huge_shards, im->h->shard_count = UINT32_MAX)
+DAMAGE(zero_shards, im->h->shard_count = 0)
+DAMAGE(small_shard, im->h->shard_size = 64)
+DAMAGE(wrap_shards_off, im->h->shards_off = UINT64_MAX - 63)
+DAMAGE(past_shards_off, im->h->shards_off = im->size)
+DAMAGE(odd_shards_off, im->h->shards_off += 8)
+DAMAGE(used_over_count, im->h->shards_used = SEGIMAGE_SHARDS + 1)
+DAMAGE(huge_used, im->h->shards_used = UINT32_MAX)
+DAMAGE(huge_timeline, im->h->timeline_len = UINT32_MAX)
+DAMAGE(wrap_timeline_off, im->h->timeline_off = UINT64_MAX - 63)
+DAMAGE(past_timeline_off, im->h->timeline_off = im->size)
+DAMAGE(small_entry, im->h->timeline_entry_size = 8)
+DAMAGE(huge_entry, im->h->timeline_entry_size = UINT32_MAX - 7)
+DAMAGE(overlap, im->h->timeline_off = im->h->shards_off)
+DAMAGE(huge_threads, im->h->threads_active = UINT32_MAX)
+
+static void test_damage(void)
+{
+	expect_err("wrong magic", bad_magic, SEGREAD_NOT_HEAPTOP);
+	expect_err("magic 0", no_magic, SEGREAD_NOT_READY);
+	expect_err("newer compat_version", new_compat, SEGREAD_VERSION);
+	expect_err("compat_version 0", zero_compat, SEGREAD_CORRUPT);
+	expect_err("header_size past the file", big_header, SEGREAD_CORRUPT);
+	expect_err("header_size too small", small_header, SEGREAD_CORRUPT);
+	expect_err("seg_size past the file", big_seg, SEGREAD_CORRUPT);
+	expect_err("shard_count huge", huge_shards, SEGREAD_CORRUPT);
+	expect_err("shard_count 0", zero_shards, SEGREAD_CORRUPT);
+	expect_err("shard_size too small", small_shard, SEGREAD_CORRUPT);
+	expect_err("shards_off wraps", wrap_shards_off, SEGREAD_CORRUPT);
+	expect_err("shards_off past the end", past_shards_off, SEGREAD_CORRUPT);
+	expect_err("shards_off misaligned", odd_shards_off, SEGREAD_CORRUPT);
+	expect_err("shards_used > shard_count", used_over_count, SEGREAD_CORRUPT);
+	expect_err("shards_used huge", huge_used, SEGREAD_CORRUPT);
+	expect_err("timeline_len huge", huge_timeline, SEGREAD_CORRUPT);
+	expect_err("timeline_off wraps", wrap_timeline_off, SEGREAD_CORRUPT);
+	expect_err("timeline_off past the end", past_timeline_off, SEGREAD_CORRUPT);
+	expect_err("timeline entry too small", small_entry, SEGREAD_CORRUPT);
+	expect_err("timeline entry huge", huge_entry, SEGREAD_CORRUPT);
+	expect_err("timeline over the shards", overlap, SEGREAD_CORRUPT);
+	expect_err("threads_active huge", huge_threads, SEGREAD_CORRUPT);
+}
+
+static void test_short_and_odd(void)
+{
+	struct segimage im;
+	struct seg_snapshot s = { 0 };
+
+	if (!CHECK(segimage_build(&im, 4242) == 0))
+		return;
+	CHECK_EQ(read_image(&im, 0, &s), SEGREAD_NOT_READY);
+	CHECK_EQ(read_image(&im, 100, &s), SEGREAD_CORRUPT);
+	CHECK_EQ(read_image(&im, im.size - 64, &s), SEGREAD_CORRUPT); /* shorter than seg_size */
+	/* a head far in the future: every slot's seq mismatches, the loop stays bounded */
+	im.h->timeline_head = UINT64_MAX;
+	CHECK_EQ(read_image(&im, im.size, &s), SEGREAD_OK);
+	CHECK_EQ(s.npoints, 0);
+	im.h->timeline_head = 11;
+	/* timeline_len 0: no timeline, still readable */
+	im.h->timeline_len = 0;
+	CHECK_EQ(read_image(&im, im.size, &s), SEGREAD_OK);
+	CHECK_EQ(s.npoints, 0);
+	im.h->timeline_len = SEGIMAGE_TIMELINE;
+	/* a misaligned buffer is copied, not read with misaligned atomics */
+	unsigned char *odd = malloc(im.size + 1);
+	if (CHECK(odd != NULL)) {
+		struct segread *r;
+		memcpy(odd + 1, im.buf, im.size);
+		CHECK_EQ(segread_open_buffer(odd + 1, im.size, &r), SEGREAD_OK);
+		CHECK_EQ(segread_read(r, &s), SEGREAD_OK);
+		CHECK_EQ(s.stats.alloc_count, 15);
+		segread_close(r);
+		free(odd);
+	}
+	segread_snapshot_free(&s);
+	segimage_free(&im);
+}
+
+static void test_cmdline(void)
+{
+	struct segimage im;
+	struct seg_snapshot s = { 0 };
+
+	if (!CHECK(segimage_build(&im, 4242) == 0))
+		return;
+	strcpy(im.h->cmdline, "ls \x1b]0;owned\x07 \x1b[2J\r\n\x9b\xc2\x9b\xe2\x80\xae-x caf\xc3\xa9");
+	CHECK_EQ(read_image(&im, im.size, &s), SEGREAD_OK);
+	for (const unsigned char *p = (const unsigned char *)s.cmdline; *p; p++)
+		CHECK(*p >= 0x20 && *p != 0x7f);
+	CHECK(strstr(s.cmdline, "\x1b") == NULL);
+	CHECK(strstr(s.cmdline, "caf\xc3\xa9") != NULL); /* valid UTF-8 survives */
+	CHECK(strstr(s.cmdline, "\xe2\x80\xae") == NULL); /* bidi override does not */
+	/* no NUL in the whole field: capped and terminated */
+	memset(im.h->cmdline, 'a', sizeof(im.h->cmdline));
+	CHECK_EQ(read_image(&im, im.size, &s), SEGREAD_OK);
+	CHECK_EQ(strlen(s.cmdline), HEAPTOP_CMDLINE_MAX);
+	segread_snapshot_free(&s);
+	segimage_free(&im);
+}
+
+static int sentinel_hits;
+static void sentinel(int sig)
+{
+	(void)sig;
+	sentinel_hits++;
+}
+
+/* A real shm segment, mapped, then truncated under the reader. */
+static void test_truncation(void)
+{
+	char name[64];
+	struct segimage im;
+	struct segread *r;
+	struct seg_snapshot s = { 0 };
+	struct sigaction sa = { 0 }, now;
+	int e;
+
+	snprintf(name, sizeof(name), "/heaptop.%d.977", (int)getpid());
+	if (!CHECK(segimage_build(&im, (uint32_t)getpid()) == 0))
+		return;
+	im.h->start_time_ticks = proc_start_ticks(getpid());
+	shm_unlink(name);
+	int fd = shm_open(name, O_RDWR | O_CREAT | O_EXCL, 0600);
+	if (!CHECK(fd >= 0) || !CHECK(write(fd, im.buf, im.size) == (ssize_t)im.size))
+		goto out;
+	sa.sa_handler = sentinel;
+	sigaction(SIGBUS, &sa, NULL);
+
+	CHECK_EQ(segread_open_name(name + 1, &r, &e), SEGREAD_OK);
+	CHECK_EQ(segread_read(r, &s), SEGREAD_OK);
+	CHECK_EQ(s.stats.alloc_count, 15);
+	CHECK_EQ(s.alive, 1); /* our pid and our start time */
+	uint64_t other_start = im.h->start_time_ticks + 1; /* as if the pid had been reused */
+	CHECK(pwrite(fd, &other_start, 8, offsetof(struct heaptop_seg_header, start_time_ticks)) == 8);
+	CHECK_EQ(segread_read(r, &s), SEGREAD_OK);
+	CHECK_EQ(s.alive, 0);
+	CHECK(ftruncate(fd, 4096) == 0); /* the header survives, the shards do not */
+	CHECK_EQ(segread_read(r, &s), SEGREAD_TRUNCATED);
+	CHECK_EQ(s.stats.alloc_count, 15); /* the last good copy stays */
+	CHECK(ftruncate(fd, 0) == 0);
+	CHECK_EQ(segread_read(r, &s), SEGREAD_TRUNCATED);
+	segread_close(r);
+	sigaction(SIGBUS, NULL, &now);
+	CHECK(now.sa_handler == sentinel);
+	CHECK_EQ(sentinel_hits, 0);
+	/* a file that is too short from the start */
+	CHECK_EQ(segread_open_name(name, &r, &e), SEGREAD_OK);
+	CHECK_EQ(segread_read(r, &s), SEGREAD_NOT_READY);
+	segread_close(r);
+	/* group/other access is refused */
+	CHECK(fchmod(fd, 0644) == 0);
+	CHECK_EQ(segread_open_name(name, &r, &e), SEGREAD_NOT_OWNER);
+out:
+	segread_snapshot_free(&s);
+	if (fd >= 0)
+		close(fd);
+	shm_unlink(name);
+	segimage_free(&im);
+}
+
+static void test_names(void)
+{
+	uint32_t pid, gen;
+	struct segread *r;
+	int e;
+
+	CHECK(segread_parse_name("heaptop.12.3", &pid, &gen) == 0 && pid == 12 && gen == 3);
+	CHECK(segread_parse_name("/heaptop.12.0", &pid, &gen) == 0);
+	CHECK(segread_parse_name("heaptop.12", &pid, &gen) != 0);
+	CHECK(segread_parse_name("heaptop.12.3x", &pid, &gen) != 0);
+	CHECK(segread_parse_name("heaptop..3", &pid, &gen) != 0);
+	CHECK(segread_parse_name("heaptop.99999999999.3", &pid, &gen) != 0);
+	CHECK(segread_parse_name("other.12.3", &pid, &gen) != 0);
+	CHECK_EQ(segread_open_name("heaptop.0.999999", &r, &e), SEGREAD_NO_SEGMENT);
+	CHECK_EQ(segread_open_pid(0, &r, &e), SEGREAD_NO_PROCESS);
+	CHECK_EQ(segread_open_pid(getpid(), &r, &e), SEGREAD_NO_SEGMENT);
+	for (int k = SEGREAD_OK; k <= SEGREAD_SYSTEM; k++)
+		CHECK(strlen(segread_strerror((enum segread_err)k)) > 5);
+}
+
+int main(void)
+{
+	test_valid();
+	test_damage();
+	test_short_and_odd();
+	test_cmdline();
+	test_truncation();
+	test_names();
+	return test_summary("unit_segread");
+}
