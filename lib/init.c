@@ -268,6 +268,18 @@ const struct ht_real *ht_cold_path(void)
 	return r;
 }
 
+/*
+ * Runs when the library is loaded: start now, so that a program that never
+ * allocates still gets a segment (with zeros) that a viewer can read.  Lazy
+ * initialisation in the hooks stays: ld.so and other constructors may
+ * allocate before this runs.
+ */
+__attribute__((constructor)) static void ht_start(void)
+{
+	if (!ht_live->malloc)
+		ht_cold_path();
+}
+
 /* Runs at exit(): the counters stay valid and the hooks keep working. */
 __attribute__((destructor)) static void ht_fini(void)
 {

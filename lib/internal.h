@@ -206,10 +206,7 @@ void ht_timeline_point(int force);
 /* Monotonic nanoseconds (CLOCK_MONOTONIC_COARSE when coarse). */
 uint64_t ht_now_ns(int coarse);
 
-/* stats_sum.c (also built into the viewer) */
-struct heaptop_stats;
-/* Sums n shards laid out shard_size apart into *st (relaxed loads, use_* too). */
-void ht_sum_shards(const void *shards, uint32_t n, uint32_t shard_size, struct heaptop_stats *st);
+#include "stats_sum.h" /* ht_sum_shards, also built into the viewer */
 
 /*
  * Sampled call sites (docs/sampling.md).  sample.c decides what is sampled

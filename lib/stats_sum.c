@@ -5,8 +5,8 @@
  * The caller guarantees the shards are mapped and n is within bounds.
  */
 #include <string.h>
-#include "internal.h"
-#include "heaptop.h"
+#include "heaptop/segment.h"
+#include "stats_sum.h"
 
 void ht_sum_shards(const void *shards, uint32_t n, uint32_t shard_size, struct heaptop_stats *st)
 {

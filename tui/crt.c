@@ -7,13 +7,14 @@
 #include <langinfo.h>
 #include <locale.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 #include <wchar.h>
 #include "crt.h"
 #include "curses.h"
 
-static int started;
+static SCREEN *screen;
 static volatile sig_atomic_t quit_signal;
 static struct sigaction old_actions[3];
 static const int quit_signals[3] = { SIGINT, SIGTERM, SIGHUP };
@@ -89,9 +90,9 @@ int crt_start(void)
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
 		return -1;
 	setlocale(LC_ALL, "");
-	if (!initscr())
+	screen = newterm(NULL, stdout, stdin); /* unlike initscr(), returns on failure */
+	if (!screen)
 		return -1;
-	started = 1;
 	catch_quit_signals();
 	cbreak();
 	noecho();
@@ -105,13 +106,14 @@ int crt_start(void)
 
 void crt_stop(void)
 {
-	if (!started)
+	if (!screen)
 		return;
 	curs_set(1);
 	endwin();
+	delscreen(screen);
+	screen = NULL;
 	for (int i = 0; i < 3; i++)
 		sigaction(quit_signals[i], &old_actions[i], NULL);
-	started = 0;
 }
 
 int crt_utf8(void)

@@ -25,7 +25,8 @@ enum crt_key {
 	CRT_KEY_OTHER,            /* a key we have no use for */
 };
 
-/* Enters full-screen mode; 0, or -1 when stdin/stdout is not a usable terminal. */
+/* Enters full-screen mode; 0, or -1 when stdin/stdout is not a terminal
+ * or curses does not know it ($TERM). */
 int crt_start(void);
 /* Restores the terminal (safe to call twice). */
 void crt_stop(void);

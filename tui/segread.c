@@ -26,13 +26,13 @@
 #include "procfs.h"
 #include "sanitize.h"
 #include "sigbus.h"
-#include "internal.h" /* ht_sum_shards, shared with the library */
+#include "stats_sum.h" /* ht_sum_shards, shared with the library */
 
 /* Larger files are not ours: the library's maxima make ~80 MiB. */
 #define SEG_SIZE_MAX (1ull << 30)
 /* The smallest header a compatible writer has: version 1's, which ended
  * where the v2 fields begin.  Fields past a writer's header_size read as 0. */
-#define SEG_HEADER_MIN offsetof(struct heaptop_seg_header, sites_off)
+#define SEG_HEADER_MIN HEAPTOP_HEADER_V1_SIZE
 
 struct segread {
 	const unsigned char *base; /* mapping, or the caller's buffer */

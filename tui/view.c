@@ -6,6 +6,7 @@
  * draws.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <time.h>
 #include "crt.h"
 #include "keys.h"
@@ -50,8 +51,10 @@ int view_run(struct model *m, const struct view_opts *o)
 	int flags = KF_RESIZE | KF_UPDATE, ended = 0;
 
 	if (crt_start() != 0) {
-		fprintf(stderr, "heaptop: cannot start the live view: stdin and stdout must be a terminal"
-			" (use --snapshot for text)\n");
+		const char *term = getenv("TERM");
+		fprintf(stderr, "heaptop: cannot start the live view: standard input and output must be a"
+			" terminal that curses knows (TERM=%s); --snapshot writes text instead\n",
+			term ? term : "unset");
 		return 1;
 	}
 	view_init(&v, o, crt_utf8());

@@ -176,10 +176,10 @@ static void draw_column(const struct w_graph *w, const struct glyphs *g, struct 
 		fill = fill < 0 ? 0 : fill > 8 ? 8 : fill;
 		if (fill)
 			canvas_put(c, x, y_bottom - row, g->vbar[fill], CE_GRAPH_CURR);
-		else if (row == mrow && pk)
-			canvas_put(c, x, y_bottom - row, g->max_line, CE_GRAPH_MAX);
 		else if (is_mark)
 			canvas_put(c, x, y_bottom - row, g->mark_line, CE_DELTA);
+		else if (row == mrow && pk)
+			canvas_put(c, x, y_bottom - row, g->max_line, CE_GRAPH_MAX);
 	}
 }
 

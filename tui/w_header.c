@@ -1,8 +1,8 @@
 /*
- * tui/w_header.c - the top of the live view: a bar with the command, pid,
- * threads, uptime and state (running, exited with its status, exec'd,
- * gone), the PAUSED and "since mark" badges, then a grid of heapster-named
- * counters with per-second rates, and heap in use next to the process RSS.
+ * tui/w_header.c - the top of the live view: a bar with the pid, uptime,
+ * command and state (running, exited with its status, exec'd, gone) and the
+ * PAUSED and "since mark" badges, then a grid of heapster-named counters
+ * with per-second rates, heap in use next to the process RSS, and threads.
  */
 #define _GNU_SOURCE
 #include <stdio.h>

@@ -89,6 +89,7 @@
 #ifndef HEAPTOP_SEGMENT_H
 #define HEAPTOP_SEGMENT_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include "counters.h"
 
@@ -146,13 +147,13 @@ struct heaptop_seg_header {
 	uint32_t threads_max;         /* most threads owning a shard at once */
 	uint64_t threads_total;       /* threads that ever owned a shard */
 	uint64_t shard_misses;        /* threads that found no free shard and used shard 0 */
-	uint64_t exit_mono_ns;        /* CLOCK_MONOTONIC at exit or exec, else 0 */
+	uint64_t exit_mono_ns;        /* exit or exec time since start_mono_ns, else 0 */
 	uint64_t timeline_head;       /* entries reserved so far (see protocol step 5) */
 	uint64_t timeline_next_ns;    /* writer-private: when the next entry is due */
 
 	_Alignas(64) int64_t use_published; /* writer-private: sum of published use deltas */
 	uint64_t use_max;             /* peak of use_published (exact single-threaded) */
-	uint64_t use_max_mono_ns;     /* when use_max last rose */
+	uint64_t use_max_mono_ns;     /* when use_max last rose, since start_mono_ns */
 
 	/* --- v2 layout: sampled call sites and modules (written before magic) - */
 	_Alignas(64) uint64_t sites_off; /* offset of the site table; 0 when absent */
@@ -179,6 +180,9 @@ struct heaptop_seg_header {
 	uint64_t peak_use_max;        /* use_max when peak_* were copied (0: never) */
 	uint64_t peak_mono_ns;        /* when, since start_mono_ns */
 };
+
+/* Bytes of a version-1 header: the part every reader may rely on. */
+#define HEAPTOP_HEADER_V1_SIZE offsetof(struct heaptop_seg_header, sites_off)
 
 /*
  * Per-thread counters.  A thread owns one shard at a time and is its only

@@ -295,8 +295,10 @@ VG_LIB=
 VG_LAUNCHER=
 
 # run_counted WORKLOAD TRACKER: one callgrind run, stores Ir in $RES/ir.W.T
+# (or "fail" when the program failed).  The untracked run's output is the
+# reference the others are compared with.
 run_counted() {
-    local w=$1 t=$2 ir vg
+    local w=$1 t=$2 ir vg status
     workload_cmd "$w" count
     tracker_env "$t"
     if [ -n "$VG_TOOL" ]; then
@@ -310,13 +312,24 @@ run_counted() {
     fi
     rm -f "$RES/vg.log"
     (cd "$OUT" && "${vg[@]}" --callgrind-out-file=/dev/null \
-        --log-file="$RES/vg.log" "${CMD[@]}" >"$OUT/$w.$t.out" 2>&1)
+        --log-file="$RES/vg.log" "${CMD[@]}" >"$OUT/$w.$t.out" \
+        2>"$OUT/$w.$t.err")
+    status=$?
     ir=$(sed -n 's/.*Collected : *\([0-9]*\).*/\1/p' "$RES/vg.log" | tail -1)
-    if [ -n "$ir" ]; then
-        echo "$ir" >"$RES/ir.$w.$t"
-    else
-        log "  callgrind: $w under $t failed, see $RES/vg.$w.$t.log"
-        cp "$RES/vg.log" "$RES/vg.$w.$t.log"
+    if [ -z "$ir" ] || [ "$status" != 0 ]; then
+        echo fail >"$RES/ir.$w.$t"
+        cat "$OUT/$w.$t.err" "$RES/vg.log" >"$RES/err.$w.$t.callgrind" 2>/dev/null
+        log "  callgrind: $w under $t failed (status $status)," \
+            "see $RES/err.$w.$t.callgrind"
+        [ "$t" = heaptrack ] || FAILED_RUNS=$((FAILED_RUNS + 1))
+        return
+    fi
+    echo "$ir" >"$RES/ir.$w.$t"
+    if [ "$t" = none ]; then
+        cp "$OUT/$w.$t.out" "$OUT/$w.count.ref"
+    elif ! cmp -s "$OUT/$w.$t.out" "$OUT/$w.count.ref"; then
+        touch "$RES/irbadout.$w.$t"
+        [ "$t" = heaptrack ] || FAILED_RUNS=$((FAILED_RUNS + 1))
     fi
 }
 
@@ -329,18 +342,20 @@ measure_instructions() {
             run_counted "$w" "$t"
         done
     done
-    rm -f "$OUT"/*.out "$RES/vg.log"
+    rm -f "$OUT"/*.out "$OUT"/*.ref "$RES/vg.log"
 }
 
 # ---- viewer cost (HOOK) --------------------------------------------------
 # HOOK: measure the CPU the viewer burns while watching a busy program.
-# Skipped unless --viewer names an executable.  Adjust VIEWER_ARGS (env)
-# and the busy program below once tui/ settles on its command line.
-VIEWER_SECONDS=10
+# Skipped unless --viewer names an executable.  The viewer runs for
+# VIEWER_SECONDS (env, default 10) in a pseudo-terminal with the extra
+# arguments VIEWER_ARGS (env; "%p" is replaced by the busy program's pid).
+# Adjust the command line and the busy program below once tui/ settles.
+VIEWER_SECONDS=${VIEWER_SECONDS:-10}
 VIEWER_RESULT=
 
 measure_viewer() {
-    local busy_pid line cpu
+    local busy_pid line cpu args
     [ -n "$VIEWER" ] || return
     if [ ! -x "$VIEWER" ]; then
         VIEWER_RESULT="skipped: $VIEWER is not an executable"
@@ -352,10 +367,12 @@ measure_viewer() {
     busy_pid=$!
     sleep 1
     rm -f "$RES/viewer"
-    # script(1) gives the TUI a pseudo-terminal; timeout ends it.
-    # shellcheck disable=SC2086
+    args=${VIEWER_ARGS:-}
+    args=${args//%p/$busy_pid}
+    # script(1) gives the TUI a pseudo-terminal; timeout ends it.  The
+    # viewer is a descendant of cputime, so its CPU time is what we get.
     (cd "$OUT" && TERM=xterm "$BUILD/cputime" -o "$RES/viewer" -- \
-        script -qec "timeout -s INT $VIEWER_SECONDS $VIEWER ${VIEWER_ARGS:-}" \
+        script -qec "timeout -s INT $VIEWER_SECONDS $(printf %q "$VIEWER") $args" \
         /dev/null >/dev/null 2>&1 </dev/null)
     kill "$busy_pid" 2>/dev/null
     wait "$busy_pid" 2>/dev/null
@@ -416,7 +433,8 @@ cpu_spread() {
 
 ir_ratio() {
     local a=$RES/ir.$1.$2 b=$RES/ir.$1.$3
-    [ -s "$a" ] && [ -s "$b" ] || { echo nan; return; }
+    [ -s "$a" ] && [ -s "$b" ] && ! has_fail "$a" && ! has_fail "$b" ||
+        { echo nan; return; }
     awk -v x="$(cat "$a")" -v y="$(cat "$b")" 'BEGIN { print x / y }'
 }
 
@@ -464,12 +482,15 @@ print_ir_table() {
         for t in $TRACKERS; do
             if [ ! -s "$RES/ir.$w.$t" ]; then
                 cell="n/a"
+            elif has_fail "$RES/ir.$w.$t"; then
+                cell="FAILED"
             else
                 ir=$(cat "$RES/ir.$w.$t")
                 cell=$(awk -v i="$ir" 'BEGIN { printf "%.1fM", i / 1e6 }')
                 [ "$t" = none ] ||
                     cell="$cell $(printf "%6.3fx" "$(ir_ratio "$w" "$t" none)")"
             fi
+            [ -e "$RES/irbadout.$w.$t" ] && cell="$cell!"
             printf " %17s" "$cell"
         done
         printf "\n"

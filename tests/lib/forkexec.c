@@ -9,6 +9,9 @@
  *                        parent thread checks its own shard saw none of them;
  *                        then the same with _Fork, vfork + execve and
  *                        posix_spawn from a single-threaded parent.
+ *   forkexec fork-sampling [N]   N forks (default 100) while three threads
+ *                        allocate with every allocation sampled: no child
+ *                        may hang on a lock copied locked.
  *   forkexec exec-self   exec keeps the pid: the image before exec has
  *                        segment gen 0, the one after has gen 1 (checked by
  *                        the script with segdump; it sets HEAPTOP_KEEP=1).
@@ -73,6 +76,29 @@ static void fork_child(const char *how)
 	exit(rc || test_failures ? 1 : 0); /* exit(): the child's segment is finished and removed */
 }
 
+/*
+ * Waits for child pid at most 10 s; a child still running then is stuck
+ * (a lock copied from another thread in the middle of it): kill it, fail.
+ */
+static int wait_child(pid_t pid, const char *how)
+{
+	int status = 0;
+
+	for (int i = 0; i < 10000; i++) {
+		pid_t r = waitpid(pid, &status, WNOHANG);
+		if (r == pid)
+			return status;
+		if (r < 0 && errno != EINTR)
+			test_hard_error("waitpid: %s", strerror(errno));
+		usleep(1000);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	CHECK(!"child hung");
+	fprintf(stderr, "  (%s child %d hung for 10 s: killed)\n", how, (int)pid);
+	return status;
+}
+
 /* The child's segment must be gone after its clean exit. */
 static void check_child_reaped(pid_t pid, int status, const char *how)
 {
@@ -134,9 +160,7 @@ static void *forker(void *arg)
 			test_hard_error("fork: %s", strerror(errno));
 		if (pid == 0)
 			fork_child(who);
-		int status;
-		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-			;
+		int status = wait_child(pid, who);
 		check_parent_shard(&a, who);
 		check_child_reaped(pid, status, who);
 	}
@@ -159,6 +183,41 @@ static void run_threaded_forks(void)
 		pthread_join(n[i], NULL);
 }
 
+/*
+ * Many forks while other threads are inside heaptop's sampling (run with
+ * HEAPTOP_SAMPLE_RATE=1: every allocation takes a stack).  A lock another
+ * thread held at the fork (libunwind's, the site table's) stays locked in
+ * the child forever: the child's first sampled allocation must not hang.
+ */
+static void run_forks_while_sampling(int forks)
+{
+	pthread_t n[3];
+
+	for (int i = 0; i < 3; i++)
+		if (pthread_create(&n[i], NULL, noise, NULL) != 0)
+			test_hard_error("pthread_create");
+	usleep(20000);
+	for (int i = 0; i < forks; i++) {
+		pid_t pid = fork();
+		if (pid < 0)
+			test_hard_error("fork: %s", strerror(errno));
+		if (pid == 0) {
+			note_pid();
+			for (int k = 0; k < 100; k++)
+				free(malloc(100 + k));
+			exit(0);
+		}
+		int status = wait_child(pid, "fork while sampling");
+		if (!CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
+			fprintf(stderr, "  (fork %d of %d)\n", i + 1, forks);
+			break;
+		}
+	}
+	__atomic_store_n(&noise_stop, 1, __ATOMIC_RELAXED);
+	for (int i = 0; i < 3; i++)
+		pthread_join(n[i], NULL);
+}
+
 /* --- _Fork, vfork + exec, posix_spawn ------------------------------------- */
 
 static void run_underscore_fork(void)
@@ -171,8 +230,7 @@ static void run_underscore_fork(void)
 		test_hard_error("_Fork: %s", strerror(errno));
 	if (pid == 0)
 		fork_child("_Fork");
-	int status;
-	waitpid(pid, &status, 0);
+	int status = wait_child(pid, "_Fork");
 	check_parent_shard(&a, "_Fork");
 	check_child_reaped(pid, status, "_Fork");
 }
@@ -190,8 +248,7 @@ static void run_vfork_exec(void)
 	}
 	if (pid < 0)
 		test_hard_error("vfork: %s", strerror(errno));
-	int status;
-	waitpid(pid, &status, 0);
+	int status = wait_child(pid, "vfork + exec");
 	check_parent_shard(&a, "vfork + exec");
 	check_child_reaped(pid, status, "vfork + exec");
 	CHECK_EQ(heaptop_tracking(), 1); /* the vfork child touched nothing of ours */
@@ -207,8 +264,7 @@ static void run_posix_spawn(void)
 	int rc = posix_spawn(&pid, self_path, NULL, NULL, argv, environ);
 	if (rc != 0)
 		test_hard_error("posix_spawn: %s", strerror(rc));
-	int status;
-	waitpid(pid, &status, 0);
+	int status = wait_child(pid, "posix_spawn");
 	read_stats(&b, HEAPTOP_SCOPE_THREAD);
 	/* posix_spawn may allocate in the parent; the child's blocks never show. */
 	CHECK_EQ(b.alloc_count - a.alloc_count, b.dealloc_count - a.dealloc_count);
@@ -262,6 +318,10 @@ int main(int argc, char **argv)
 		return run_exec_self();
 	if (!strcmp(argv[1], "after-exec"))
 		return run_after_exec();
+	if (!strcmp(argv[1], "fork-sampling")) {
+		run_forks_while_sampling(argc > 2 ? atoi(argv[2]) : 100);
+		return test_summary("fork-sampling");
+	}
 	if (strcmp(argv[1], "fork") != 0)
 		test_hard_error("unknown mode %s", argv[1]);
 	run_threaded_forks();

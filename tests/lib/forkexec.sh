@@ -1,12 +1,17 @@
 #!/bin/sh
 # tests/lib/forkexec.sh - fork (from two threads while others allocate),
 # _Fork, vfork + exec and posix_spawn: every child gets a segment of its own
-# and the parent's shards never count the child (tests/lib/forkexec.c); exec
+# and the parent's shards never count the child (tests/lib/forkexec.c); no
+# fork child hangs on a lock (libunwind's, heaptop's) that another thread
+# held at the fork, while every allocation is sampled; exec
 # keeps the pid: the new image gets gen 1 with exec_gen 1, the old segment
 # is marked EXECED (kept with HEAPTOP_KEEP=1, removed without).
 . "$top_srcdir/tests/lib/common.sh"
 
 traced 60 "$T/forkexec" fork || fail "forkexec fork (exit $?)"
+# Forks while other threads take stacks (every allocation sampled).
+HEAPTOP_SAMPLE_RATE=1 traced 60 "$T/forkexec" fork-sampling 100 ||
+	fail "forkexec fork-sampling (exit $?)"
 
 # exec keeps the pid.
 HT_PIDFILE=$tmp/exec.pid HEAPTOP_KEEP=1 traced 30 "$T/forkexec" exec-self ||

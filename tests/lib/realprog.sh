@@ -100,5 +100,44 @@ command -v xz >/dev/null &&
 command -v sqlite3 >/dev/null &&
 	check_same sqlite3 "sqlite3 :memory: 'create table t(a, b); with recursive c(x) as (select 1 union all select x + 1 from c where x < 20000) insert into t select x, x * x from c; select count(*), sum(b) % 1000003, max(a) from t; select b from t where a % 4999 = 0 order by b;'"
 command -v make >/dev/null && command -v gcc >/dev/null &&
-	check_same make "rm -f a.out && make -s -f Makefile.test"
+	check_same make "rm -f a.out && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -f Makefile.test"
+
+# C++ (built at -O0: the optimiser may elide new/delete pairs): operator
+# new / delete reach malloc / free through libstdc++, and
+# are counted exactly (thread scope around them).
+if command -v g++ >/dev/null; then
+	cat >newdel.cc <<'EOF2'
+#include <cstdio>
+#include <string>
+#include <vector>
+#include "heaptop.h"
+int main()
+{
+	struct heaptop_measure m;
+	struct heaptop_stats d;
+	if (heaptop_measure_begin(&m, HEAPTOP_SCOPE_THREAD) != 0) {
+		std::puts("not tracking");
+		return 2;
+	}
+	int *a = new int[1000];
+	std::vector<long> *v = new std::vector<long>(3000);
+	delete v;
+	delete[] a;
+	if (heaptop_measure_end(&m, &d) != 0)
+		return 2;
+	std::printf("alloc %llu dealloc %llu req %llu use %lld\n", (unsigned long long)d.alloc_count,
+		    (unsigned long long)d.dealloc_count, (unsigned long long)d.alloc_req_bytes,
+		    (long long)d.use_curr);
+	return 0;
+}
+EOF2
+	if g++ -O0 -fno-builtin -I"$top_srcdir/include" -o newdel newdel.cc; then
+		traced 30 ./newdel >newdel.out 2>&1 || fail "C++ new/delete: exit $?"
+		# new int[1000], new vector (the object, then its 3000 longs); two deletes free all three.
+		expect_eq "C++ new/delete counted" "$(cat newdel.out)" \
+			"alloc 3 dealloc 3 req $((4000 + 24 + 24000)) use 0"
+	else
+		note "g++ cannot build the C++ check: skipped"
+	fi
+fi
 finish

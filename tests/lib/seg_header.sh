@@ -88,6 +88,20 @@ read -r pid4 rest <"$tmp/early/ready"
 expect_eq "short program: state" "$(kv "$tmp/early.dump" state)" 2
 rm -f "/dev/shm/heaptop.$pid4.0"
 
+# The timeline ring wraps: 16 slots, 100 ms apart, 2 s of allocating.
+mkdir "$tmp/wrap"
+touch "$tmp/wrap/go"
+HEAPTOP_KEEP=1 HEAPTOP_TIMELINE=16 traced 30 "$T/seghold" "$tmp/wrap" 2000 ||
+	fail "seghold 2 s failed"
+read -r pid5 rest <"$tmp/wrap/ready"
+"$T/segdump" "/dev/shm/heaptop.$pid5.0" >"$tmp/wrap.dump" ||
+	fail "segdump found problems in a wrapped timeline"
+head5=$(kv "$tmp/wrap.dump" timeline_head)
+[ "${head5:-0}" -gt 16 ] || fail "timeline did not wrap (head ${head5:-none})"
+expect_eq "wrapped timeline: valid points" "$(kv "$tmp/wrap.dump" timeline_valid)" 16
+expect_eq "wrapped timeline: invalid points" "$(kv "$tmp/wrap.dump" timeline_invalid)" 0
+rm -f "/dev/shm/heaptop.$pid5.0"
+
 # Without HEAPTOP_KEEP the name goes away at exit.
 mkdir "$tmp/nokeep"
 touch "$tmp/nokeep/go"

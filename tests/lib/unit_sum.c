@@ -17,7 +17,7 @@
 #include <string.h>
 #include "harness.h"
 #include "heaptop.h"
-#include "internal.h"
+#include "stats_sum.h"
 
 #define NSHARDS 8            /* allocated */
 #define NUSED 6              /* summed; shards NUSED.. hold garbage */
