@@ -77,14 +77,14 @@ static void fork_child(const char *how)
 }
 
 /*
- * Waits for child pid at most 10 s; a child still running then is stuck
+ * Waits for child pid at most 5 s; a child still running then is stuck
  * (a lock copied from another thread in the middle of it): kill it, fail.
  */
 static int wait_child(pid_t pid, const char *how)
 {
 	int status = 0;
 
-	for (int i = 0; i < 10000; i++) {
+	for (int i = 0; i < 5000; i++) {
 		pid_t r = waitpid(pid, &status, WNOHANG);
 		if (r == pid)
 			return status;
@@ -95,7 +95,7 @@ static int wait_child(pid_t pid, const char *how)
 	kill(pid, SIGKILL);
 	waitpid(pid, &status, 0);
 	CHECK(!"child hung");
-	fprintf(stderr, "  (%s child %d hung for 10 s: killed)\n", how, (int)pid);
+	fprintf(stderr, "  (%s child %d hung for 5 s: killed)\n", how, (int)pid);
 	return status;
 }
 
