@@ -143,6 +143,12 @@ static void gate_wipe(void)
 		memset(gate_page, 0, sizeof(*gate_page));
 }
 
+static void fork_child(void)
+{
+	ht_sample_fork_child();
+	gate_wipe();
+}
+
 static void gate_open(void)
 {
 	*gate_page = ht_next;
@@ -206,7 +212,7 @@ static void start_tracking(void)
 		return;
 	}
 	if (gate_init() != 0 || ht_threads_init() != 0 ||
-	    pthread_atfork(NULL, NULL, gate_wipe) != 0) {
+	    pthread_atfork(ht_sample_fork_prepare, ht_sample_fork_parent, fork_child) != 0) {
 		ht_say_once(HT_SAY_NO_SEGMENT, "cannot set up per-thread state; running untracked",
 			    NULL);
 		go_off();

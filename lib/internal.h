@@ -247,6 +247,10 @@ HT_INLINE int ht_live_maybe(const void *p)
 /* Prepares sampling for a new segment (first start or fork child): private
  * maps, per-process state; turns sampling off if they can't be made. */
 void ht_sample_prepare(void);
+/* pthread_atfork handlers: no stack walk may be under way across a fork. */
+void ht_sample_fork_prepare(void);
+void ht_sample_fork_parent(void);
+void ht_sample_fork_child(void);
 /* The countdown of t reached 0 at block p of u usable bytes: sample it or re-arm. */
 void ht_sample_alloc(struct ht_thread *t, void *p, size_t u);
 /* Sampling side of a successful realloc (see ht_note_realloc); moved = bytes

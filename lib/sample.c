@@ -15,6 +15,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <time.h>
 #include <unistd.h>
 #include "account.h"
 
@@ -153,15 +154,58 @@ static void weigh(size_t s, uint64_t *blocks, uint64_t *bytes)
 
 /* ---- taking samples -------------------------------------------------------- */
 
-/* The site of the calling stack, or -1. */
+/*
+ * Stack walks and fork.  unw_backtrace and dl_iterate_phdr take locks of
+ * libunwind and of the loader; a fork while another thread is inside them
+ * would hand the child a lock nobody will release.  So walks are counted,
+ * and the fork prepare handler stops new walks and waits (bounded) for the
+ * running ones.  A fork child whose wait timed out never walks again.
+ */
+static int fork_pending;
+static unsigned walkers;
+static int walks_unsafe;
+
+/* The site of the calling stack, or -1 (no stack: a fork is under way). */
 static int64_t here(void)
 {
 	uint64_t frames[HT_FRAMES_MAX];
 	int truncated = 0;
-	unsigned n = ht_stack_capture(frames, ht_rt.cfg.max_frames, &truncated);
 
+	if (__atomic_load_n(&fork_pending, __ATOMIC_SEQ_CST) || walks_unsafe)
+		return -1;
+	__atomic_add_fetch(&walkers, 1, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&fork_pending, __ATOMIC_SEQ_CST)) {
+		__atomic_sub_fetch(&walkers, 1, __ATOMIC_SEQ_CST);
+		return -1;
+	}
+	unsigned n = ht_stack_capture(frames, ht_rt.cfg.max_frames, &truncated);
 	ht_modules_refresh();
+	__atomic_sub_fetch(&walkers, 1, __ATOMIC_SEQ_CST);
 	return ht_sites_find(frames, n, truncated);
+}
+
+void ht_sample_fork_prepare(void)
+{
+	__atomic_store_n(&fork_pending, 1, __ATOMIC_SEQ_CST);
+	/* Walks take microseconds; give up after ~100 ms (e.g. fork from a
+	 * signal handler that interrupted a walk of this very thread). */
+	for (int i = 0; i < 100000 && __atomic_load_n(&walkers, __ATOMIC_SEQ_CST); i++) {
+		struct timespec ts = { 0, 1000 };
+		nanosleep(&ts, NULL);
+	}
+}
+
+void ht_sample_fork_parent(void)
+{
+	__atomic_store_n(&fork_pending, 0, __ATOMIC_SEQ_CST);
+}
+
+void ht_sample_fork_child(void)
+{
+	if (__atomic_load_n(&walkers, __ATOMIC_SEQ_CST))
+		walks_unsafe = 1; /* a walker was still inside: its locks may be held */
+	__atomic_store_n(&walkers, 0, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&fork_pending, 0, __ATOMIC_SEQ_CST);
 }
 
 static void record_alloc(int64_t site, const void *p, size_t u)
