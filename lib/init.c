@@ -14,7 +14,9 @@
 #include <errno.h>
 #include <pthread.h>
 #include <string.h>
+#include <stdlib.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 #include "account.h"
 
@@ -197,6 +199,8 @@ static void check_glibc_chunks(void)
 	ht_glibc_chunks = ok;
 }
 
+static void finish_image(void);
+
 /* First tracked call of the process: options, segment, gate. */
 static void start_tracking(void)
 {
@@ -227,6 +231,7 @@ static void start_tracking(void)
 	}
 	ht_timeline_point(1);
 	gate_open();
+	(void)at_quick_exit(finish_image);
 	__atomic_store_n(&ht_rt.state, HT_RUN_READY, __ATOMIC_RELEASE);
 }
 
@@ -286,11 +291,18 @@ __attribute__((constructor)) static void ht_start(void)
 		ht_cold_path();
 }
 
-/* Runs at exit(): the counters stay valid and the hooks keep working. */
-__attribute__((destructor)) static void ht_fini(void)
+/*
+ * Marks the segment exited, once: from exit() (our destructor), _exit() and
+ * _Exit() (interposed below: dash ends every subshell with _exit) and
+ * quick_exit() (at_quick_exit).  The counters stay valid and the hooks keep
+ * working.  A vfork child (another pid sharing our memory) finishes nothing.
+ */
+static void finish_image(void)
 {
+	static int finished;
+
 	if (__atomic_load_n(&ht_rt.state, __ATOMIC_ACQUIRE) != HT_RUN_READY || !ht_live->malloc ||
-	    ht_rt.pid != getpid())
+	    ht_rt.pid != getpid() || __atomic_exchange_n(&finished, 1, __ATOMIC_ACQ_REL))
 		return;
 	struct ht_thread *t = &ht_self;
 	int saved = errno;
@@ -308,4 +320,33 @@ __attribute__((destructor)) static void ht_fini(void)
 	ht_segment_finish(HEAPTOP_STATE_EXITED);
 	t->busy = was_busy;
 	errno = saved;
+}
+
+__attribute__((destructor)) static void ht_fini(void)
+{
+	finish_image();
+}
+
+/* The next _exit / _Exit, or the raw system call when there is none. */
+static __attribute__((noreturn)) void exit_now(const char *name, int status)
+{
+	void (*next)(int) = NULL;
+
+	*(void **)&next = dlsym(RTLD_NEXT, name);
+	if (next)
+		next(status);
+	for (;;)
+		syscall(SYS_exit_group, status);
+}
+
+HT_EXPORT __attribute__((noreturn)) void _exit(int status)
+{
+	finish_image();
+	exit_now("_exit", status);
+}
+
+HT_EXPORT __attribute__((noreturn)) void _Exit(int status)
+{
+	finish_image();
+	exit_now("_Exit", status);
 }

@@ -18,6 +18,15 @@
 #
 # Usage: run.sh --lib PATH [--reps N] [--quick] [--viewer HEAPTOP_BINARY]
 #
+# shellcheck disable=SC2015,SC2016,SC2086
+# (SC2015: "a && b || c" guards that return early; SC2016: the python/perl
+# snippets are single-quoted on purpose; SC2086: $flags and $TRACKERS are
+# word lists.)
+
+# `make bench` runs us with $(SHELL), i.e. /bin/sh: switch to bash.
+if [ -z "${BASH_VERSION:-}" ]; then
+    exec bash "$0" "$@"
+fi
 set -u
 
 BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
@@ -49,6 +58,11 @@ log() {
     echo "$*" >&2
 }
 
+bad_arg() {
+    echo "run.sh: $*" >&2
+    exit 2
+}
+
 while [ $# -gt 0 ]; do
     case $1 in
     --lib) [ $# -ge 2 ] || usage; LIB=$2; shift 2 ;;
@@ -60,10 +74,10 @@ while [ $# -gt 0 ]; do
     esac
 done
 [ -n "$LIB" ] || usage
-[ -f "$LIB" ] || die "--lib: no such file: $LIB"
+[ -f "$LIB" ] || bad_arg "--lib: no such file: $LIB"
 LIB=$(cd "$(dirname "$LIB")" && pwd)/$(basename "$LIB")
 [ -n "$REPS" ] || REPS=$([ $QUICK = 1 ] && echo 3 || echo 5)
-case $REPS in '' | *[!0-9]* | 0) die "--reps must be a positive integer" ;; esac
+case $REPS in '' | *[!0-9]* | 0) bad_arg "--reps must be a positive integer" ;; esac
 
 # Same work on every run: fixed hash seeds, byte-wise collation.
 export LC_ALL=C PYTHONHASHSEED=0 PERL_HASH_SEED=0 PERL_PERTURB_KEYS=0
@@ -348,14 +362,15 @@ measure_instructions() {
 # ---- viewer cost (HOOK) --------------------------------------------------
 # HOOK: measure the CPU the viewer burns while watching a busy program.
 # Skipped unless --viewer names an executable.  The viewer runs for
-# VIEWER_SECONDS (env, default 10) in a pseudo-terminal with the extra
-# arguments VIEWER_ARGS (env; "%p" is replaced by the busy program's pid).
+# VIEWER_SECONDS (env, default 10) in a pseudo-terminal with the
+# arguments VIEWER_ARGS (env, default "-p %p"; "%p" is replaced by the busy
+# program's pid).
 # Adjust the command line and the busy program below once tui/ settles.
-VIEWER_SECONDS=${VIEWER_SECONDS:-10}
+VIEWER_SECONDS=${VIEWER_SECONDS:-$([ $QUICK = 1 ] && echo 5 || echo 10)}
 VIEWER_RESULT=
 
 measure_viewer() {
-    local busy_pid line cpu args
+    local busy_pid line cpu wall args
     [ -n "$VIEWER" ] || return
     if [ ! -x "$VIEWER" ]; then
         VIEWER_RESULT="skipped: $VIEWER is not an executable"
@@ -367,21 +382,25 @@ measure_viewer() {
     busy_pid=$!
     sleep 1
     rm -f "$RES/viewer"
-    args=${VIEWER_ARGS:-}
+    args=${VIEWER_ARGS--p %p}
     args=${args//%p/$busy_pid}
     # script(1) gives the TUI a pseudo-terminal; timeout ends it.  The
     # viewer is a descendant of cputime, so its CPU time is what we get.
     (cd "$OUT" && TERM=xterm "$BUILD/cputime" -o "$RES/viewer" -- \
-        script -qec "timeout -s INT $VIEWER_SECONDS $(printf %q "$VIEWER") $args" \
+        script -qec "timeout -s INT -k 2 $VIEWER_SECONDS $(printf %q "$VIEWER") $args" \
         /dev/null >/dev/null 2>&1 </dev/null)
     kill "$busy_pid" 2>/dev/null
     wait "$busy_pid" 2>/dev/null
+    # Killed, it could not remove its segment (docs/segment.md naming).
+    rm -f /dev/shm/heaptop."$busy_pid".*
     line=$(cat "$RES/viewer" 2>/dev/null)
     cpu=$(echo "$line" | sed -n 's/^cpu=\([0-9.]*\) .*/\1/p')
-    if [ -n "$cpu" ]; then
-        VIEWER_RESULT=$(awk -v c="$cpu" -v s="$VIEWER_SECONDS" 'BEGIN {
-            printf "%.3f s CPU over %d s = %.2f%% of one core", c, s,
-                100 * c / s }')
+    wall=$(echo "$line" | sed -n 's/.* wall=\([0-9.]*\) .*/\1/p')
+    if [ -n "$cpu" ] && [ -n "$wall" ]; then
+        VIEWER_RESULT=$(awk -v c="$cpu" -v w="$wall" -v s="$VIEWER_SECONDS" '
+            BEGIN { printf "%.3f s CPU over %.1f s = %.2f%% of one core%s",
+                c, w, 100 * c / w,
+                (w < s - 1) ? " (viewer exited early!)" : "" }')
     else
         VIEWER_RESULT="failed to run $VIEWER"
     fi

@@ -14,11 +14,19 @@ set -u
 T=$top_builddir/tests/lib                   # the test programs
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/heaptop-test.XXXXXX") || exit 99
 HT_PIDFILE=$tmp/pids
-export HT_PIDFILE
+HT_SEGFILE=$tmp/segs
+export HT_PIDFILE HT_SEGFILE
 failures=0
 
-# Removes the segments of every pid in $HT_PIDFILE, then the temp dir.
+# Removes the segments our programs noted (tests/lib/htcheck.h note_pid:
+# names in $HT_SEGFILE, and every segment of the pids in $HT_PIDFILE, for
+# programs killed before they could say), then the temp dir.
 remove_noted_segments() {
+	if [ -f "$HT_SEGFILE" ]; then
+		while read -r name; do
+			rm -f "/dev/shm$name"
+		done <"$HT_SEGFILE"
+	fi
 	[ -f "$HT_PIDFILE" ] || return 0
 	while read -r pid; do
 		rm -f /dev/shm/heaptop."$pid".*

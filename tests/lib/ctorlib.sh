@@ -10,22 +10,23 @@ ctor=$T/.libs/libhtctor.so
 [ -r "$ctor" ] || hard_error "no $ctor"
 for order in "$ctor:$HEAPTOP_LIB" "$HEAPTOP_LIB:$ctor"; do
 	note "LD_PRELOAD=$order"
-	HT_PIDFILE=$tmp/run.pid timeout -s KILL 30 env HEAPTOP_KEEP=1 LD_PRELOAD="$order" \
+	HT_SEGFILE=$tmp/run.seg timeout -s KILL 30 env HEAPTOP_KEEP=1 LD_PRELOAD="$order" \
 		"$T/ctorcheck" || fail "ctorcheck with LD_PRELOAD=$order (exit $?)"
-	cat "$tmp/run.pid" >>"$HT_PIDFILE"
-	pid=$(head -n 1 "$tmp/run.pid")
-	rm -f "$tmp/run.pid"
-	"$T/segdump" --no-time-checks "/dev/shm/heaptop.$pid.0" >"$tmp/seg" ||
+	seg=/dev/shm$(head -n 1 "$tmp/run.seg")
+	cat "$tmp/run.seg" >>"$HT_SEGFILE"
+	rm -f "$tmp/run.seg"
+	"$T/segdump" --no-time-checks "$seg" >"$tmp/seg" ||
 		fail "$order: segdump found problems"
 	expect_eq "$order: state" "$(kv "$tmp/seg" state)" 2
 	expect_eq "$order: the constructor's blocks" "$(kv "$tmp/seg" hist.alloc_size.22)" 5
 	expect_eq "$order: the destructor's block" "$(kv "$tmp/seg" hist.alloc_size.23)" 1
 	# Everything the constructor kept was freed by the destructor.
-	rm -f "/dev/shm/heaptop.$pid.0"
+	rm -f "$seg"
 	# And a real program with both.
-	to 30 sh -c 'echo hello | tr a-z A-Z' >"$tmp/plain.out"
-	timeout -s KILL 30 env LD_PRELOAD="$order" sh -c 'echo hello | tr a-z A-Z' >"$tmp/both.out" ||
-		fail "$order: sh | tr failed"
+	printf 'b\nc\na\n' >"$tmp/in.txt"
+	to 30 sort "$tmp/in.txt" >"$tmp/plain.out"
+	timeout -s KILL 30 env LD_PRELOAD="$order" sort "$tmp/in.txt" >"$tmp/both.out" ||
+		fail "$order: sort failed"
 	cmp -s "$tmp/plain.out" "$tmp/both.out" || fail "$order: output differs"
 done
 finish

@@ -12,14 +12,15 @@
  *   forkexec fork-sampling [N]   N forks (default 100) while three threads
  *                        allocate with every allocation sampled: no child
  *                        may hang on a lock copied locked.
- *   forkexec exec-self   exec keeps the pid: the image before exec has
- *                        segment gen 0, the one after has gen 1 (checked by
- *                        the script with segdump; it sets HEAPTOP_KEEP=1).
+ *   forkexec exec-self   exec keeps the pid: the image after exec has a new
+ *                        segment (the script checks states and exec_gen with
+ *                        segdump; it sets HEAPTOP_KEEP=1).
  *
  * Children report through their exit code (0 = every check passed).
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
@@ -30,6 +31,7 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "heaptop/segment.h"
 #include "htcheck.h"
 
 extern char **environ;
@@ -40,16 +42,22 @@ extern char **environ;
 
 static const char *self_path;
 
-/* In a new process image or fork child: a fresh segment counting only us. */
+/*
+ * In a new process image or fork child: a fresh segment counting only us.
+ * Its name is /heaptop.<our pid>.<n>: n is 0 unless a dead process with the
+ * same pid left a stale segment behind (segment.h: the first free number).
+ */
 static int child_checks(const char *how)
 {
 	struct heaptop_stats a, b;
 	char want[64];
 
 	read_stats(&a, HEAPTOP_SCOPE_PROCESS);
-	snprintf(want, sizeof(want), "/heaptop.%d.0", (int)getpid());
-	if (!CHECK_STR(heaptop_segment_name(), want))
-		fprintf(stderr, "  (%s child)\n", how);
+	snprintf(want, sizeof(want), "/heaptop.%d.", (int)getpid());
+	const char *name = heaptop_segment_name();
+	if (!CHECK(name && strncmp(name, want, strlen(want)) == 0))
+		fprintf(stderr, "  (%s child: segment %s, want %s<n>)\n", how,
+			name ? name : "(none)", want);
 	CHECK_EQ(heaptop_tracking(), 1);
 	for (int i = 0; i < CHILD_ALLOCS; i++)
 		free(malloc(CHILD_SIZE));
@@ -67,13 +75,14 @@ static void fork_child(const char *how)
 {
 	struct heaptop_stats a;
 
+	test_checks = test_failures = 0; /* the parent's are not ours */
 	note_pid();
 	read_stats(&a, HEAPTOP_SCOPE_PROCESS);
 	if (!CHECK_EQ(a.alloc_count, 0))
 		fprintf(stderr, "  (%s child starts with the parent's counts)\n", how);
 	CHECK_EQ(a.hist[HEAPTOP_HIST_ALLOC][heaptop_hist_bucket(CHILD_SIZE)], 0);
-	int rc = child_checks(how);
-	exit(rc || test_failures ? 1 : 0); /* exit(): the child's segment is finished and removed */
+	child_checks(how);
+	exit(test_failures ? 1 : 0); /* exit(): the child's segment is finished and removed */
 }
 
 /*
@@ -99,16 +108,37 @@ static int wait_child(pid_t pid, const char *how)
 	return status;
 }
 
-/* The child's segment must be gone after its clean exit. */
-static void check_child_reaped(pid_t pid, int status, const char *how)
+/* Is /dev/shm/heaptop.<pid>.<gen> a segment made by a child of ours? */
+static int our_childs_segment(pid_t pid, int gen)
 {
 	char path[64];
+	struct heaptop_seg_header h;
+	int ours = 0;
 
+	snprintf(path, sizeof(path), "/dev/shm/heaptop.%d.%d", (int)pid, gen);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	if (read(fd, &h, sizeof(h)) == (ssize_t)sizeof(h))
+		ours = h.pid == (uint32_t)pid && h.ppid == (uint32_t)getpid();
+	close(fd);
+	return ours;
+}
+
+/*
+ * The child's segment must be gone after its clean exit.  (Stale segments
+ * of dead processes that had the same pid may exist: only a segment whose
+ * parent is us counts.)
+ */
+static void check_child_reaped(pid_t pid, int status, const char *how)
+{
 	if (!CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0))
 		fprintf(stderr, "  (%s child %d: status %#x)\n", how, (int)pid, status);
-	snprintf(path, sizeof(path), "/dev/shm/heaptop.%d.0", (int)pid);
-	if (!CHECK(access(path, F_OK) != 0))
-		fprintf(stderr, "  (%s child left %s)\n", how, path);
+	if (!WIFEXITED(status))
+		return;
+	for (int gen = 0; gen < 8; gen++)
+		if (!CHECK(!our_childs_segment(pid, gen)))
+			fprintf(stderr, "  (%s child left /dev/shm/heaptop.%d.%d)\n", how, (int)pid, gen);
 }
 
 /* The calling thread's own shard: the fork must not have counted the child. */
@@ -202,6 +232,7 @@ static void run_forks_while_sampling(int forks)
 		if (pid < 0)
 			test_hard_error("fork: %s", strerror(errno));
 		if (pid == 0) {
+			test_checks = test_failures = 0;
 			note_pid();
 			for (int k = 0; k < 100; k++)
 				free(malloc(100 + k));
@@ -276,13 +307,24 @@ static void run_posix_spawn(void)
 
 /* --- exec keeps the pid ------------------------------------------------------ */
 
-static int run_exec_self(void)
+/* Our segment's name is /heaptop.<pid>.<n>. */
+static int check_own_name(const char *name)
 {
-	char *argv[] = { (char *)self_path, "after-exec", NULL };
 	char want[64];
 
-	snprintf(want, sizeof(want), "/heaptop.%d.0", (int)getpid());
-	CHECK_STR(heaptop_segment_name(), want);
+	snprintf(want, sizeof(want), "/heaptop.%d.", (int)getpid());
+	if (CHECK(name && strncmp(name, want, strlen(want)) == 0))
+		return 1;
+	fprintf(stderr, "  (segment %s, want %s<n>)\n", name ? name : "(none)", want);
+	return 0;
+}
+
+static int run_exec_self(void)
+{
+	const char *name = heaptop_segment_name();
+	char *argv[] = { (char *)self_path, "after-exec", (char *)name, NULL };
+
+	check_own_name(name);
 	for (int i = 0; i < 1000; i++)
 		free(malloc(100));
 	if (test_failures)
@@ -291,15 +333,17 @@ static int run_exec_self(void)
 	test_hard_error("execve: %s", strerror(errno));
 }
 
-static int run_after_exec(void)
+/* The new image of the same pid: a segment of its own, counting from zero. */
+static int run_after_exec(const char *before)
 {
-	char want[64];
-
-	snprintf(want, sizeof(want), "/heaptop.%d.1", (int)getpid());
-	CHECK_STR(heaptop_segment_name(), want);
+	const char *name = heaptop_segment_name();
 	struct heaptop_stats st;
+
+	check_own_name(name);
+	if (!CHECK(name && before && strcmp(name, before) != 0))
+		fprintf(stderr, "  (the image after exec kept segment %s)\n", before ? before : "?");
 	read_stats(&st, HEAPTOP_SCOPE_PROCESS);
-	/* A new image counts from zero: the 1000 blocks before exec are not ours. */
+	/* The 1000 blocks before exec are not ours. */
 	CHECK(st.alloc_count < 1000);
 	return test_summary("after-exec");
 }
@@ -317,7 +361,7 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "exec-self"))
 		return run_exec_self();
 	if (!strcmp(argv[1], "after-exec"))
-		return run_after_exec();
+		return run_after_exec(argc > 2 ? argv[2] : NULL);
 	if (!strcmp(argv[1], "fork-sampling")) {
 		run_forks_while_sampling(argc > 2 ? atoi(argv[2]) : 100);
 		return test_summary("fork-sampling");

@@ -152,26 +152,39 @@ static inline void want_realloc(struct heaptop_stats *want, size_t old_u, size_t
 	want->use_curr += new_u - old_u;
 }
 
-/*
- * When $HT_PIDFILE is set, appends "<pid>\n" to it (without stdio, so no
- * allocation): the shell test removes this pid's segments at cleanup even
- * when the program dies before removing them itself.
- */
-static inline void note_pid(void)
+/* Appends line to the file named by $var, if set (no stdio, no allocation). */
+static inline void note_line(const char *var, const char *line)
 {
-	const char *path = getenv("HT_PIDFILE");
-	char buf[24];
-	int n;
+	const char *path = getenv(var);
+	size_t n = strlen(line);
 
 	if (!path)
 		return;
-	n = snprintf(buf, sizeof(buf), "%d\n", (int)getpid());
 	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return;
-	if (write(fd, buf, (size_t)n) != n)
+	if (write(fd, line, n) != (ssize_t)n)
 		test_hard_error("cannot write %s", path);
 	close(fd);
+}
+
+/*
+ * Appends "<pid>" to $HT_PIDFILE and, under the library, "<segment name>" to
+ * $HT_SEGFILE: the shell test removes this pid's segments at cleanup even
+ * when the program dies before removing them itself, and finds this
+ * process's segment by name (the generation is not always 0: a dead process
+ * with the same pid may have left a stale segment behind).
+ */
+static inline void note_pid(void)
+{
+	char buf[80];
+
+	snprintf(buf, sizeof(buf), "%d\n", (int)getpid());
+	note_line("HT_PIDFILE", buf);
+	if (ht_loaded() && heaptop_segment_name()) {
+		snprintf(buf, sizeof(buf), "%s\n", heaptop_segment_name());
+		note_line("HT_SEGFILE", buf);
+	}
 }
 
 #endif

@@ -8,8 +8,8 @@
  *     seghold DIR [MS]      MS: how long to allocate (default 350)
  *
  * DIR/ready: "pid alloc_count dealloc_count alloc_bytes use_curr use_max
- * bucket_count bucket" where bucket_count is the count of BLOCK's alloc_size
- * bucket, bucket its index.
+ * bucket_count bucket name" where bucket_count is the count of BLOCK's
+ * alloc_size bucket, bucket its index, name the segment's shm name.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -51,12 +51,12 @@ static void write_ready(const char *dir)
 	char buf[256], tmp[4096], final[4096];
 
 	read_stats(&st, HEAPTOP_SCOPE_PROCESS);
-	int n = snprintf(buf, sizeof(buf), "%d %llu %llu %llu %llu %llu %llu %u\n", (int)getpid(),
+	int n = snprintf(buf, sizeof(buf), "%d %llu %llu %llu %llu %llu %llu %u %s\n", (int)getpid(),
 			 (unsigned long long)st.alloc_count, (unsigned long long)st.dealloc_count,
 			 (unsigned long long)st.alloc_bytes, (unsigned long long)st.use_curr,
 			 (unsigned long long)st.use_max,
 			 (unsigned long long)st.hist[HEAPTOP_HIST_ALLOC][heaptop_hist_bucket(BLOCK)],
-			 heaptop_hist_bucket(BLOCK));
+			 heaptop_hist_bucket(BLOCK), heaptop_segment_name());
 	snprintf(tmp, sizeof(tmp), "%s/ready.tmp", dir);
 	snprintf(final, sizeof(final), "%s/ready", dir);
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);

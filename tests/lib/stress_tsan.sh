@@ -11,9 +11,15 @@
 . "$top_srcdir/tests/lib/common.sh"
 
 prog=$T/stress_tsan
-if ! to 300 make -C "$top_builddir" tests/lib/stress_tsan >"$tmp/build.log" 2>&1; then
+# Can this compiler build and run a TSan program at all?  If not: skip.
+cc=$(sed -n 's/^CC = //p' "$top_builddir/Makefile")
+printf 'int main(void) { return 0; }\n' >"$tmp/t.c"
+if ! ${cc:-cc} -fsanitize=thread -o "$tmp/t" "$tmp/t.c" >/dev/null 2>&1 || ! "$tmp/t"; then
+	skip "${cc:-cc} cannot build or run -fsanitize=thread programs"
+fi
+if ! MAKEFLAGS= to 300 make -j2 -C "$top_builddir" tests/lib/stress_tsan >"$tmp/build.log" 2>&1; then
 	tail -n 20 "$tmp/build.log" >&2
-	skip "cannot build tests/lib/stress_tsan with -fsanitize=thread"
+	hard_error "make tests/lib/stress_tsan failed"
 fi
 TSAN_OPTIONS="halt_on_error=1 exitcode=66 second_deadlock_stack=1"
 export TSAN_OPTIONS
