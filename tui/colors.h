@@ -27,6 +27,7 @@ enum color_elem {
 	CE_STATUS,        /* the status line */
 	CE_KEY,           /* a key in the help line */
 	CE_KEY_LABEL,     /* what that key does */
+	CE_SELECTED,      /* the selected row of the focused table */
 	CE_COUNT
 };
 

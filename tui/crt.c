@@ -45,6 +45,7 @@ static const struct {
 	[CE_STATUS]     = { COLOR_YELLOW, -1, A_NORMAL, A_BOLD },
 	[CE_KEY]        = { COLOR_BLACK, COLOR_CYAN, A_NORMAL, A_REVERSE },
 	[CE_KEY_LABEL]  = { -1, -1, A_NORMAL, A_NORMAL },
+	[CE_SELECTED]   = { COLOR_BLACK, COLOR_CYAN, A_NORMAL, A_REVERSE },
 };
 
 static int have_colors;
@@ -181,6 +182,7 @@ static int map_key(int k)
 	case KEY_BTAB: return CRT_KEY_BTAB;
 	case KEY_F(1): return CRT_KEY_F1;
 	case KEY_F(10): return CRT_KEY_F10;
+	case KEY_ENTER: return '\r';
 	default: return k >= 0 && k < 256 ? k : CRT_KEY_OTHER;
 	}
 }

@@ -123,6 +123,67 @@ char *fmt_bucket(char *buf, size_t cap, unsigned bucket)
 	return buf;
 }
 
+/* A magnitude in at most 5 columns: "512", "12.3k" / "12.3K", "123M".
+ * Bytes use binary steps and end in a unit letter ("512B"). */
+static void short_magnitude(char *buf, size_t cap, uint64_t v, int bytes)
+{
+	static const char big[] = "KMGTPE", small[] = "kMGTPE";
+	const double step = bytes ? 1024.0 : 1000.0;
+	double d = (double)v;
+	int u = -1;
+
+	if ((double)v < step) {
+		snprintf(buf, cap, "%llu%s", (unsigned long long)v, bytes ? "B" : "");
+		return;
+	}
+	while (d >= step && u < 5) {
+		d /= step;
+		u++;
+	}
+	if (d >= step - 0.5 && u < 5) { /* 1023.7K would print as "1024K": step up */
+		d /= step;
+		u++;
+	}
+	snprintf(buf, cap, d >= 99.95 ? "%.0f%c" : "%.1f%c", d, (bytes ? big : small)[u]);
+}
+
+char *fmt_estimate(char *buf, size_t cap, int64_t v, int64_t samples, unsigned how)
+{
+	char val[FMT_BUF], n[FMT_BUF];
+	uint64_t mag = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+	uint64_t nmag = samples < 0 ? (uint64_t)0 - (uint64_t)samples : (uint64_t)samples;
+	const char *approx = how & FMT_EST_EXACT ? "" : "~";
+	const char *sign = !(how & FMT_EST_SIGNED) ? "" : v > 0 ? "+" : v < 0 ? "-" : "";
+	const char *nsign = samples < 0 ? "-" : "";
+
+	if (how & FMT_EST_SHORT) {
+		short_magnitude(val, sizeof(val), mag, how & FMT_EST_BYTES);
+		short_magnitude(n, sizeof(n), nmag, 0);
+		snprintf(buf, cap, "%s%s%s (%s%s)", sign, approx, val, nsign, n);
+	} else {
+		if (how & FMT_EST_BYTES)
+			fmt_bytes(val, sizeof(val), mag);
+		else
+			fmt_count(val, sizeof(val), mag);
+		snprintf(buf, cap, "%s%s%s (%s%s sample%s)", sign, approx, val, nsign,
+			 fmt_count(n, sizeof(n), nmag), nmag == 1 ? "" : "s");
+	}
+	return buf;
+}
+
+char *fmt_estimate_in(char *buf, size_t cap, int64_t bytes, int64_t n, int64_t samples, unsigned how,
+		      const char *unit)
+{
+	char a[FMT_BUF], b[FMT_BUF];
+	uint64_t mag = n < 0 ? 0 - (uint64_t)n : (uint64_t)n;
+	const char *sign = !(how & FMT_EST_SIGNED) ? "" : n > 0 ? "+" : n < 0 ? "-" : "";
+
+	how &= ~(unsigned)FMT_EST_SHORT;
+	snprintf(buf, cap, "%s in %s%s%s %s%s", fmt_estimate(a, sizeof(a), bytes, samples, how | FMT_EST_BYTES),
+		 sign, how & FMT_EST_EXACT ? "" : "~", fmt_count(b, sizeof(b), mag), unit, mag == 1 ? "" : "s");
+	return buf;
+}
+
 const char *fmt_state(uint32_t state, int alive)
 {
 	switch (state) {

@@ -1,8 +1,8 @@
 /*
  * tui/format.h - how the viewer writes numbers for people: byte sizes
  * ("1.50 MiB"), counts with thousands separators ("1,234,567"), durations
- * ("0.4ms", "850ms", "3.2s", "12m05s", "1h02m") and histogram bucket labels
- * ("[ 64 B .. 128 B)").  Shared by the curses view and the snapshot writers,
+ * ("0.4ms", "850ms", "3.2s", "12m05s", "1h02m"), histogram bucket labels
+ * ("[ 64 B .. 128 B)") and sampled estimates ("~12.30 MiB (41 samples)").  Shared by the curses view and the snapshot writers,
  * so the screen and a saved snapshot say the same thing.  No curses here.
  *
  * Every function writes a NUL-terminated string into buf (truncated to cap,
@@ -34,6 +34,24 @@ char *fmt_duration(char *buf, size_t cap, uint64_t ns);
  * "0 B", "[ 1 B .. 2 B)", "[ 64 B .. 128 B)", "[ 1 KiB .. 2 KiB)"; an
  * out-of-range bucket gives "?". */
 char *fmt_bucket(char *buf, size_t cap, unsigned bucket);
+
+/* How fmt_estimate writes an estimate (flags, or-ed). */
+enum fmt_est {
+	FMT_EST_BYTES = 1,    /* a byte size (else a count) */
+	FMT_EST_EXACT = 2,    /* sampled at rate 1: no "~" */
+	FMT_EST_SIGNED = 4,   /* a change since the mark: "+" / "-" */
+	FMT_EST_SHORT = 8,    /* a table cell: "~12.3M (41)" */
+};
+/* A sampled estimate with the number of samples behind it:
+ * "~12.30 MiB (41 samples)", "~1,234 (1 sample)", "+1.50 KiB (3 samples)";
+ * short: "~12.3M (41)", "~1.2k (3)", "-512B (-2)". */
+char *fmt_estimate(char *buf, size_t cap, int64_t v, int64_t samples, unsigned how);
+
+/* An estimate of bytes in n units with its samples, for a site's lines:
+ * "~12.30 MiB (41 samples) in ~120 blocks" (unit in the singular; how as
+ * for fmt_estimate, FMT_EST_BYTES implied). */
+char *fmt_estimate_in(char *buf, size_t cap, int64_t bytes, int64_t n, int64_t samples, unsigned how,
+		      const char *unit);
 
 /* A segment state (enum heaptop_state) as a word: "init", "running",
  * "exited", "execed", "unknown"; a running state of a process that is gone

@@ -28,6 +28,8 @@ static const struct key_doc docs[] = {
 	{ "< >", "Sort", "sort the focused table by the previous / next column" },
 	{ "I", NULL, "invert the sort order of the focused table" },
 	{ "+ -", "Delay", "refresh faster / slower (0.1 s .. 10 s)" },
+	{ "Enter", "Stack", "the whole stack of the selected call site, every frame named (Up/Down select a row)" },
+	{ "v", "Peak", "call-site pane: top call sites, or the peak contributors (what each site held when use_max was reached)" },
 	{ "Ctrl-L", NULL, "redraw the whole screen" },
 };
 
@@ -143,29 +145,76 @@ static enum pane table_pane(const struct ui *ui)
 	return ui->focus == PANE_MOVES ? PANE_MOVES : PANE_SITES;
 }
 
+static const char *table_words(enum table t)
+{
+	return t == TABLE_MOVES ? "realloc-move hotspots" : t == TABLE_PEAK ? "peak contributors" : "call sites";
+}
+
 static int sort_key(struct ui *ui, int key)
 {
 	enum pane p = table_pane(ui);
-	int n = w_sites_columns(p) - 1; /* the call-site column is not sorted by */
+	enum table t = w_sites_table(ui, p);
+	int n = w_sites_columns(t) - 1; /* the call-site column is not sorted by */
 
 	if (key == 'I')
-		ui->sort_asc[p] = !ui->sort_asc[p];
+		ui->sort_asc[t] = !ui->sort_asc[t];
 	else
-		ui->sort_col[p] = (ui->sort_col[p] + (key == '>' || key == '.' ? 1 : n - 1)) % n;
-	ui_status(ui, CE_STATUS, "%s sorted by %s, %s", p == PANE_MOVES ? "realloc-move hotspots" :
-		  "call sites", w_sites_column_name(p, ui->sort_col[p]),
-		  ui->sort_asc[p] ? "ascending" : "descending");
+		ui->sort_col[t] = (ui->sort_col[t] + (key == '>' || key == '.' ? 1 : n - 1)) % n;
+	ui->table_sel[p] = ui->table_scroll[p] = 0;
+	ui_status(ui, CE_STATUS, "%s sorted by %s, %s", table_words(t), w_sites_column_name(t, ui->sort_col[t]),
+		  ui->sort_asc[t] ? "ascending" : "descending");
 	return KF_UPDATE;
 }
 
-/* Up/down in the focused pane: the histogram scrolls by buckets. */
+static int peak_key(struct ui *ui)
+{
+	ui->sites_peak = !ui->sites_peak;
+	ui->table_sel[PANE_SITES] = ui->table_scroll[PANE_SITES] = 0;
+	ui_status(ui, CE_STATUS, "%s", ui->sites_peak ?
+		  "peak contributors: what each call site held when use_max was reached (v: top call sites)" :
+		  "top call sites (v: peak contributors)");
+	return KF_UPDATE;
+}
+
+/* Up/down in a table pane: move the selection, scroll to keep it in view. */
+static int table_nav(struct view *v, enum pane p, int key)
+{
+	const struct w_sites *w = view_table(v, p);
+	struct ui *ui = &v->ui;
+	long total = (long)w->total, vis = w->visible > 0 ? w->visible : 1;
+	long sel = (long)w->first + (w->sel > 0 ? w->sel : 0);
+
+	switch (key) {
+	case CRT_KEY_UP: sel--; break;
+	case CRT_KEY_DOWN: sel++; break;
+	case CRT_KEY_PGUP: sel -= vis; break;
+	case CRT_KEY_PGDN: sel += vis; break;
+	case CRT_KEY_HOME: sel = 0; break;
+	case CRT_KEY_END: sel = total - 1; break;
+	}
+	sel = sel >= total ? total - 1 : sel;
+	sel = sel < 0 ? 0 : sel;
+	long first = (long)w->first;
+	if (sel < first)
+		first = sel;
+	if (sel >= first + vis)
+		first = sel - vis + 1;
+	ui->table_sel[p] = (int)sel;
+	ui->table_scroll[p] = (int)first;
+	return KF_UPDATE;
+}
+
+/* Up/down in the focused pane: the histogram scrolls by buckets, the tables
+ * move their selection. */
 static int scroll_key(struct view *v, int key)
 {
 	struct ui *ui = &v->ui;
 	int page = v->hist.rows > 1 ? v->hist.rows - 1 : 1;
 
+	if (ui->focus == PANE_SITES || ui->focus == PANE_MOVES)
+		return table_nav(v, ui->focus, key);
 	if (ui->focus != PANE_HIST)
-		return 0; /* the graph does not scroll; the tables have no rows yet */
+		return 0; /* the graph does not scroll */
 	switch (key) {
 	case CRT_KEY_UP: ui->hist_scroll = v->hist.start - 1; break;
 	case CRT_KEY_DOWN: ui->hist_scroll = v->hist.start + 1; break;
@@ -177,6 +226,45 @@ static int scroll_key(struct view *v, int key)
 	if (ui->hist_scroll < 0)
 		ui->hist_scroll = 0;
 	return KF_UPDATE;
+}
+
+/* Enter: the stack screen of the selected row of the focused table (the
+ * call sites when no table has the focus). */
+static int stack_open(struct view *v)
+{
+	struct ui *ui = &v->ui;
+	const struct w_sites *w = view_table(v, table_pane(ui));
+
+	if (w->sel < 0 || (size_t)w->sel >= w->nrows) {
+		ui_status(ui, CE_STATUS, "no call site to show: %s", w->note[0] ? w->note : "the table is empty");
+		return KF_UPDATE;
+	}
+	ui->show_stack = 1;
+	ui->stack_hash = w->rows[w->sel].hash;
+	ui->stack_frame0 = w->rows[w->sel].frame0;
+	ui->stack_scroll = 0;
+	return KF_UPDATE;
+}
+
+/* While the stack screen is up: scroll it, or close it on any other key. */
+static int stack_key(struct view *v, int key)
+{
+	struct ui *ui = &v->ui;
+	int last = v->stack.nlines > 0 ? v->stack.nlines - 1 : 0, page = 10;
+
+	switch (key) {
+	case CRT_KEY_UP: ui->stack_scroll--; break;
+	case CRT_KEY_DOWN: ui->stack_scroll++; break;
+	case CRT_KEY_PGUP: ui->stack_scroll -= page; break;
+	case CRT_KEY_PGDN: ui->stack_scroll += page; break;
+	case CRT_KEY_HOME: ui->stack_scroll = 0; break;
+	case CRT_KEY_END: ui->stack_scroll = last; break;
+	default:
+		ui->show_stack = 0;
+		return KF_REDRAW;
+	}
+	ui->stack_scroll = ui->stack_scroll < 0 ? 0 : ui->stack_scroll > last ? last : ui->stack_scroll;
+	return KF_REDRAW;
 }
 
 static int focus_key(struct ui *ui, int step)
@@ -199,6 +287,8 @@ int keys_handle(struct view *v, struct model *m, int key)
 		ui->show_help = 0;
 		return KF_REDRAW;
 	}
+	if (ui->show_stack)
+		return stack_key(v, key);
 	switch (key) {
 	case 'q': case 'Q': case CRT_KEY_F10: return KF_QUIT;
 	case '?': case CRT_KEY_F1: ui->show_help = 1; return KF_REDRAW;
@@ -210,6 +300,8 @@ int keys_handle(struct view *v, struct model *m, int key)
 	case 'h': case 'H': return set_hist_kind(ui, (int)ui->hist_kind + 1);
 	case '1': case '2': case '3': case '4': return set_hist_kind(ui, key - '1');
 	case '<': case ',': case '>': case '.': case 'I': return sort_key(ui, key);
+	case 'v': case 'V': return peak_key(ui);
+	case '\r': case '\n': return stack_open(v);
 	case '+': case '=': return change_delay(ui, 1);
 	case '-': case '_': return change_delay(ui, 0);
 	case 27: ui->status[0] = '\0'; return KF_UPDATE;

@@ -2,7 +2,8 @@
  * tui/model.c - the viewer's model of the watched process (see model.h):
  * scanning the segment into cur/prev, per-second rates, the use history,
  * RSS, the mark, following an exec to the next image, and reaping the
- * child heaptop launched.  No curses here.
+ * child heaptop launched.  The call sites are model_sites.c's.  No curses
+ * here.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -34,6 +35,24 @@ static void hist_push(struct model *m, const struct seg_point *p)
 	m->hist[m->nhist++] = *p;
 }
 
+/* Frees a snapshot's timeline points only (the history has them). */
+static void drop_points(struct seg_snapshot *s)
+{
+	free(s->points);
+	s->points = NULL;
+	s->npoints = 0;
+}
+
+/* A copy of s's plain values that owns none of its arrays. */
+static struct seg_snapshot values_of(const struct seg_snapshot *s)
+{
+	struct seg_snapshot v = *s;
+
+	v.points = NULL, v.sites = NULL, v.modules = NULL;
+	v.npoints = v.nsites = v.nmodules = 0;
+	return v;
+}
+
 /* Seeds the history with the segment's timeline (cur.points) and the
  * current state, then drops cur.points: the model keeps one copy. */
 static void hist_seed(struct model *m)
@@ -41,7 +60,7 @@ static void hist_seed(struct model *m)
 	m->nhist = 0;
 	for (size_t i = 0; i < m->cur.npoints; i++)
 		hist_push(m, &m->cur.points[i]);
-	segread_snapshot_free(&m->cur);
+	drop_points(&m->cur);
 }
 
 static void hist_sample(struct model *m)
@@ -100,7 +119,8 @@ enum segread_err model_init(struct model *m, struct segread *seg)
 		return m->last_err;
 	hist_seed(m);
 	hist_sample(m);
-	m->prev = m->cur;
+	m->prev = values_of(&m->cur);
+	model_sites_update(m);
 	m->rss = m->cur.alive ? proc_rss_bytes((pid_t)m->cur.pid) : 0;
 	reap_child(&m->child);
 	return SEGREAD_OK;
@@ -125,10 +145,12 @@ static void follow_exec(struct model *m)
 	}
 	segread_close(m->seg);
 	m->seg = next;
+	segread_snapshot_free(&m->cur);
 	m->cur = s;
 	m->has_mark = 0;
+	model_sites_mark(m);
 	hist_seed(m);
-	m->prev = m->cur;
+	m->prev = values_of(&m->cur);
 }
 
 enum segread_err model_scan(struct model *m)
@@ -142,13 +164,15 @@ enum segread_err model_scan(struct model *m)
 	m->last_err = segread_read(m->seg, &s);
 	if (m->last_err != SEGREAD_OK)
 		return m->last_err; /* cur stays the last good copy */
-	segread_snapshot_free(&s); /* our own samples follow the timeline */
-	m->prev = m->cur;
+	drop_points(&s); /* our own samples follow the timeline */
+	m->prev = values_of(&m->cur);
+	segread_snapshot_free(&m->cur);
 	m->cur = s;
 	follow_exec(m);
 	m->interval_s = (double)(m->cur.read_mono_ns - m->prev.read_mono_ns) / 1e9;
 	update_rates(m);
 	hist_sample(m);
+	model_sites_update(m);
 	m->rss = m->cur.alive ? proc_rss_bytes((pid_t)m->cur.pid) : 0;
 	return SEGREAD_OK;
 }
@@ -157,12 +181,12 @@ void model_toggle_mark(struct model *m)
 {
 	if (m->has_mark) {
 		m->has_mark = 0;
-		return;
+	} else {
+		m->mark = values_of(&m->cur);
+		m->has_mark = 1;
 	}
-	m->mark = m->cur;
-	m->mark.points = NULL;
-	m->mark.npoints = 0;
-	m->has_mark = 1;
+	model_sites_mark(m);
+	model_sites_update(m);
 }
 
 void model_view_stats(const struct model *m, struct heaptop_stats *out)
@@ -184,6 +208,7 @@ void model_view_stats(const struct model *m, struct heaptop_stats *out)
 
 void model_free(struct model *m)
 {
+	model_sites_free(m);
 	segread_snapshot_free(&m->cur);
 	segread_close(m->seg);
 	free(m->hist);

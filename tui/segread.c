@@ -1,6 +1,7 @@
 /*
  * tui/segread.c - opening one heaptop segment and copying it out safely
- * (the reader protocol of include/heaptop/segment.h, steps 1-6).
+ * (the reader protocol of include/heaptop/segment.h, steps 1-6; the site
+ * and module tables of steps 7-9 are segtables.c's).
  *
  * A read has two guarded phases with the validation in between, so nothing
  * is allocated while a SIGBUS can jump out:
@@ -8,7 +9,10 @@
  *   2. validate the private copy: magic, version, every size, count and
  *      offset against the mapped size, with overflow-safe arithmetic;
  *   3. sum the shards [0, shards_used) and copy the timeline entries whose
- *      sequence number says they are complete, into preallocated memory.
+ *      sequence number says they are complete, into preallocated memory;
+ *   4. the same for the site and module tables, when the header has them
+ *      and their layout fits (a damaged table loses the tables, not the
+ *      counters).
  * Finding segments by pid and listing /dev/shm live in segfind.c.
  */
 #define _GNU_SOURCE
@@ -25,6 +29,7 @@
 #include "segread.h"
 #include "procfs.h"
 #include "sanitize.h"
+#include "segtables.h"
 #include "sigbus.h"
 #include "stats_sum.h" /* ht_sum_shards, shared with the library */
 
@@ -46,15 +51,6 @@ struct segread {
 
 /* ---- copying -------------------------------------------------------------- */
 
-/* Copies n bytes (a multiple of 8, src 8-aligned) with relaxed 8-byte loads. */
-static void copy_words(void *dst, const unsigned char *src, size_t n)
-{
-	for (size_t i = 0; i + 8 <= n; i += 8) {
-		uint64_t w = __atomic_load_n((const uint64_t *)(const void *)(src + i), __ATOMIC_RELAXED);
-		memcpy((char *)dst + i, &w, 8);
-	}
-}
-
 struct header_job {
 	const unsigned char *base;
 	struct heaptop_seg_header *h; /* zeroed by the caller */
@@ -66,7 +62,7 @@ static void copy_header(void *arg)
 	struct header_job *j = arg;
 	uint64_t magic = __atomic_load_n((const uint64_t *)(const void *)j->base, __ATOMIC_ACQUIRE);
 
-	copy_words(j->h, j->base, j->len & ~(size_t)7);
+	seg_copy_words(j->h, j->base, j->len & ~(size_t)7);
 	j->h->magic = magic;
 }
 
@@ -197,6 +193,25 @@ static uint64_t snapshot_age(const struct seg_snapshot *s)
 	return s->npoints ? s->points[s->npoints - 1].t_ns : 0;
 }
 
+/* The site and module tables into *s when the header has sound ones. */
+static enum segread_err read_tables(struct segread *r, const struct heaptop_seg_header *h,
+				    struct seg_snapshot *s)
+{
+	struct segtables_job j = { r->base, h, s, 0, 0 };
+
+	s->sampling = segtables_check(h);
+	if (s->sampling != SEG_SAMPLING_ON)
+		return SEGREAD_OK;
+	if (segtables_prepare(&j) != 0) {
+		errno = ENOMEM;
+		return SEGREAD_SYSTEM;
+	}
+	if (sigbus_guard(segtables_copy, &j) != 0)
+		return SEGREAD_TRUNCATED;
+	segtables_finish(&j);
+	return SEGREAD_OK;
+}
+
 /* The whole read into *s (zeroed by the caller); s->points allocated here. */
 static enum segread_err read_into(struct segread *r, struct seg_snapshot *s, int with_points)
 {
@@ -229,6 +244,10 @@ static enum segread_err read_into(struct segread *r, struct seg_snapshot *s, int
 		segread_snapshot_free(s);
 		return SEGREAD_TRUNCATED;
 	}
+	if (with_points && (err = read_tables(r, &h, s)) != SEGREAD_OK) {
+		segread_snapshot_free(s);
+		return err;
+	}
 	s->stats.use_max = h.use_max > s->stats.use_curr ? h.use_max : s->stats.use_curr;
 	fill_identity(r, &h, s);
 	s->uptime_ns = snapshot_age(s);
@@ -256,8 +275,12 @@ enum segread_err segread_read_header_only(struct segread *r, struct seg_snapshot
 void segread_snapshot_free(struct seg_snapshot *snap)
 {
 	free(snap->points);
+	free(snap->sites);
+	free(snap->modules);
 	snap->points = NULL;
-	snap->npoints = 0;
+	snap->sites = NULL;
+	snap->modules = NULL;
+	snap->npoints = snap->nsites = snap->nmodules = 0;
 }
 
 /* ---- opening ------------------------------------------------------------------- */

@@ -34,6 +34,49 @@ struct seg_point {
 	uint64_t use_curr, use_max, alloc_count, dealloc_count;
 };
 
+/* Frames kept per site: the library's maximum (HEAPTOP_MAX_FRAMES <= 64);
+ * a deeper stack from another writer is cut here and marked truncated. */
+#define SEG_FRAMES_MAX 64
+/* Table sizes this reader accepts (the library's maxima); larger tables are
+ * treated as damaged rather than read partially. */
+#define SEG_SITES_MAX (1u << 16)
+#define SEG_MODULES_MAX 4096u
+
+/* One published call site (protocol step 7), counters as one relaxed read
+ * each; live_* read as signed and clamped at 0. */
+struct seg_site {
+	uint64_t hash;                 /* the writer's stack hash */
+	uint32_t slot;                 /* its slot in the table */
+	uint16_t nframes;              /* frames used, <= SEG_FRAMES_MAX */
+	uint16_t flags;                /* HEAPTOP_SITE_* */
+	uint64_t alloc_samples, alloc_blocks, alloc_bytes;
+	uint64_t live_samples, live_blocks, live_bytes;
+	uint64_t move_samples, move_count, move_bytes;
+	uint64_t peak_samples, peak_blocks, peak_bytes; /* valid when snapshot.peak_valid */
+	uint64_t frames[SEG_FRAMES_MAX]; /* raw return addresses, innermost first */
+};
+
+/* One valid module entry (protocol step 9). */
+struct seg_module {
+	uint64_t base;                 /* load bias: runtime address - ELF address */
+	uint64_t start, end;           /* runtime range [start, end) */
+	uint64_t load_t_ns, unload_t_ns; /* since the process started; unload 0 while loaded */
+	uint32_t state;                /* enum heaptop_module_state */
+	uint16_t build_id_len;         /* <= HEAPTOP_BUILD_ID_MAX; 0 = none */
+	uint16_t flags;                /* HEAPTOP_MODULE_PATH_CUT */
+	int path_exact;                /* 1: path is the writer's whole path, unchanged by sanitising */
+	uint8_t build_id[HEAPTOP_BUILD_ID_MAX];
+	char path[HEAPTOP_MODULE_PATH_MAX + 1]; /* sanitised: printable, NUL-terminated */
+};
+
+/* Whether the segment has call-site tables. */
+enum seg_sampling {
+	SEG_SAMPLING_NONE = 0,         /* a version-1 writer: no sampling at all */
+	SEG_SAMPLING_OFF,              /* HEAPTOP_SAMPLE_RATE=0: no tables */
+	SEG_SAMPLING_ON,               /* tables read into sites/modules */
+	SEG_SAMPLING_DAMAGED,          /* the tables' layout does not fit the file: ignored */
+};
+
 /* A consistent, validated, private copy of everything in one segment. */
 struct seg_snapshot {
 	char name[64];                 /* shm name, "/heaptop.<pid>.<n>" */
@@ -54,6 +97,22 @@ struct seg_snapshot {
 	size_t npoints;                /* valid points, oldest first */
 	struct seg_point *points;      /* malloc'd by segread, npoints entries (freed by segread_snapshot_free) */
 	uint64_t use_max_t_ns;         /* when use_max last rose, since start; 0 unknown */
+	/* --- call-site sampling (v2); all zero when sampling != SEG_SAMPLING_ON */
+	enum seg_sampling sampling;
+	uint64_t sample_rate;          /* mean bytes between samples; 1 = every block (exact) */
+	uint64_t samples_total, move_samples_total;
+	uint64_t sites_dropped, live_dropped, modules_dropped; /* see segment.h */
+	uint32_t sites_count, sites_used, modules_count, modules_used;
+	uint64_t modules_gen;
+	int peak_valid;                /* 1: the peak_* fields are one consistent copy */
+	uint64_t peak_use_max;         /* use_max when they were copied (0: never) */
+	uint64_t peak_t_ns;            /* when, since the process started */
+	uint32_t sites_unread;         /* claimed slots skipped: unpublished, torn or invalid */
+	uint32_t modules_unread;       /* entries skipped: being written, torn or invalid */
+	size_t nsites;                 /* published sites copied */
+	struct seg_site *sites;        /* malloc'd, freed by segread_snapshot_free */
+	size_t nmodules;               /* valid module entries copied, in table order */
+	struct seg_module *modules;    /* malloc'd, freed by segread_snapshot_free */
 };
 
 struct segread;                    /* an open segment (fd + mapping) */
@@ -64,12 +123,13 @@ enum segread_err segread_open_pid(pid_t pid, struct segread **out, int *detail_e
 enum segread_err segread_open_name(const char *name, struct segread **out, int *detail_errno);
 /* Opens an in-memory image (tests and the fuzzer): buf must stay valid. */
 enum segread_err segread_open_buffer(const void *buf, size_t len, struct segread **out);
-/* Copies the segment into *snap (validated); snap->points is replaced. */
+/* Copies the segment into *snap (validated); snap's arrays (points, sites,
+ * modules) are replaced. */
 enum segread_err segread_read(struct segread *r, struct seg_snapshot *snap);
 /* Frees what segread_read allocated inside snap. */
 void segread_snapshot_free(struct seg_snapshot *snap);
-/* Reads the header and counters but not the timeline (snap->points stays
- * NULL); snap is overwritten, not freed.  For listings. */
+/* Reads the header and counters but not the timeline or the tables (the
+ * arrays stay NULL); snap is overwritten, not freed.  For listings. */
 enum segread_err segread_read_header_only(struct segread *r, struct seg_snapshot *snap);
 /* Parses "heaptop.<pid>.<gen>" (a leading '/' allowed): 0, or -1 when the
  * name is not a heaptop segment name. */

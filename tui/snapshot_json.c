@@ -1,8 +1,8 @@
 /*
  * tui/snapshot_json.c - the JSON snapshot.  Its keys are a stable interface
  * (docs/snapshot-format.md): the counter names of counters.h verbatim, the
- * histogram names of HEAPTOP_HISTOGRAMS, "process", "timeline", and "mark"
- * when a mark is set.  Strings are escaped for JSON; the command line is
+ * histogram names of HEAPTOP_HISTOGRAMS, "process", "timeline", the call
+ * sites (snapshot_sites_json.c), and "mark" when a mark is set.  Strings are escaped for JSON; the command line is
  * already sanitised UTF-8.
  */
 #include <inttypes.h>
@@ -15,7 +15,7 @@
 /* Timeline points written at most; longer histories are thinned evenly. */
 #define JSON_TIMELINE_MAX 1000
 
-static void json_string(FILE *f, const char *s)
+void snapshot_json_string(FILE *f, const char *s)
 {
 	fputc('"', f);
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
@@ -67,7 +67,7 @@ static void json_child(FILE *f, const struct model_child *c)
 	if (!c->launched)
 		return;
 	fprintf(f, "    \"output\": ");
-	json_string(f, c->output);
+	snapshot_json_string(f, c->output);
 	fprintf(f, ",\n    \"exited\": %s,\n", c->exited ? "true" : "false");
 	if (c->exited && WIFSIGNALED(c->status))
 		fprintf(f, "    \"exit_signal\": %d,\n", WTERMSIG(c->status));
@@ -81,9 +81,9 @@ static void json_process(FILE *f, const struct model *m)
 
 	fprintf(f, "  \"process\": {\n    \"pid\": %" PRIu32 ",\n    \"ppid\": %" PRIu32 ",\n", s->pid, s->ppid);
 	fprintf(f, "    \"cmdline\": ");
-	json_string(f, s->cmdline);
+	snapshot_json_string(f, s->cmdline);
 	fprintf(f, ",\n    \"segment\": ");
-	json_string(f, s->name);
+	snapshot_json_string(f, s->name);
 	fprintf(f, ",\n    \"state\": \"%s\",\n    \"alive\": %s,\n", fmt_state(s->state, 1),
 		s->alive ? "true" : "false");
 	json_child(f, &m->child);
@@ -147,7 +147,8 @@ int snapshot_write_json(FILE *f, const struct model *m)
 	fprintf(f, ",\n");
 	json_process(f, m);
 	json_timeline(f, m);
-	fprintf(f, ",\n  \"sampling_available\": false");
+	fprintf(f, ",\n");
+	snapshot_sites_json(f, m);
 	json_mark(f, m);
 	fprintf(f, "\n}\n");
 	fflush(f);

@@ -2,8 +2,8 @@
  * tui/snapshot_text.c - the readable snapshot: the stats block (every
  * counter of counters.h, one per line, raw value first so scripts can read
  * it, then a human form and the description), the non-empty histograms
- * with bars, the process header, a timeline summary, and the sections
- * this version has no data for, saying so.
+ * with bars, the process header, a timeline summary, and the call-site
+ * sections (snapshot_sites_text.c).
  */
 #include <inttypes.h>
 #include <sys/wait.h>
@@ -158,10 +158,7 @@ int snapshot_write_text(FILE *f, const struct model *m)
 	histograms(f, &st);
 	process_block(f, m);
 	timeline_block(f, m);
-	fprintf(f, "\n== top call sites ==\n"
-		   "sampling not available in this version (no call-site data)\n"
-		   "\n== realloc-move hotspots ==\n"
-		   "sampling not available in this version (no call-site data)\n");
+	snapshot_sites_text(f, m);
 	fflush(f);
 	return ferror(f) ? -1 : 0;
 }

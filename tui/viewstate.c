@@ -42,6 +42,13 @@ void view_update(struct view *v, const struct model *m)
 	w_sites_update(&v->sites[0], PANE_SITES, m, &v->ui);
 	w_sites_update(&v->sites[1], PANE_MOVES, m, &v->ui);
 	w_footer_update(&v->footer, m, &v->ui);
+	if (v->ui.show_stack)
+		w_stack_update(&v->stack, m, &v->ui);
+}
+
+struct w_sites *view_table(struct view *v, enum pane p)
+{
+	return &v->sites[p == PANE_MOVES ? 1 : 0];
 }
 
 void view_render(struct view *v)
@@ -52,6 +59,8 @@ void view_render(struct view *v)
 	canvas_clear(c);
 	if (v->ui.show_help) {
 		w_help_draw(&v->ui, c);
+	} else if (v->ui.show_stack) {
+		w_stack_draw(&v->stack, &v->ui, c);
 	} else if (c->w < MIN_W || c->h < MIN_H) {
 		canvas_printf(c, 0, 0, c->w, CE_WARNING, "heaptop needs %dx%d, this is %dx%d",
 			      MIN_W, MIN_H, c->w, c->h);

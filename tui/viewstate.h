@@ -16,6 +16,7 @@ struct view {
 	struct w_graph graph;
 	struct w_hist hist;
 	struct w_sites sites[2];   /* PANE_SITES, PANE_MOVES */
+	struct w_stack stack;      /* the stack screen, while ui.show_stack */
 	struct w_footer footer;
 	struct canvas canvas;
 };
@@ -26,7 +27,9 @@ void view_init(struct view *v, const struct view_opts *o, int utf8);
 int view_resize(struct view *v, int w, int h);
 /* Recomputes every widget's values from m. */
 void view_update(struct view *v, const struct model *m);
-/* Draws every widget (or the help screen) into v->canvas. */
+/* The table widget of pane p (PANE_SITES or PANE_MOVES). */
+struct w_sites *view_table(struct view *v, enum pane p);
+/* Draws every widget (or the help or stack screen) into v->canvas. */
 void view_render(struct view *v);
 /* Frees the canvas. */
 void view_free(struct view *v);

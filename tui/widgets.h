@@ -98,25 +98,66 @@ void w_hist_update(struct w_hist *w, const struct model *m, const struct ui *ui)
 void w_hist_draw(const struct w_hist *w, const struct ui *ui, struct canvas *c,
 		 struct rect r);
 
-/* --- tables: call sites and realloc-move hotspots (w_sites.c) ------------- */
+/* --- tables: call sites, realloc-move hotspots, peak contributors (w_sites.c) */
+
+#define SITES_ROWS_MAX 64        /* rows a table pane shows at once */
+#define SITES_COLS_MAX 4         /* number columns of a table */
+
+struct w_site_row {
+	char cell[SITES_COLS_MAX][FMT_BUF]; /* estimates with their samples: "~12.3M (41)" */
+	char where[256];              /* the call site, named */
+	uint64_t hash, frame0;        /* which site (for the stack screen) */
+};
 
 struct w_sites {
 	enum pane pane;               /* PANE_SITES or PANE_MOVES */
-	int available;                /* 1 when this build samples call sites */
-	size_t nrows;                 /* table rows (0 until sampling exists) */
+	enum table table;             /* what it shows */
+	char note[160];               /* why there are no rows ("" when there are) */
+	char dropped[160];            /* samples lost, "" when none */
+	int marked;                   /* values are changes since the mark */
+	size_t total;                 /* sites in the table */
+	size_t first;                 /* table index of rows[0] */
+	int visible;                  /* rows the pane has room for */
+	int sel;                      /* selected row in rows[], -1 when none */
+	size_t nrows;
+	struct w_site_row rows[SITES_ROWS_MAX];
 	int sort_col, sort_asc;
 };
 
-/* Columns a table pane can be sorted by. */
-int w_sites_columns(enum pane p);
+/* The table pane p shows now (TABLE_PEAK when switched with `v`). */
+enum table w_sites_table(const struct ui *ui, enum pane p);
+/* Columns of a table, the call-site column included (it is last). */
+int w_sites_columns(enum table t);
 /* Name of a table column. */
-const char *w_sites_column_name(enum pane p, int col);
-/* Takes the table's rows from m (none in this build). */
+const char *w_sites_column_name(enum table t, int col);
+/* Rows of pane p's table that fit, from the model's sites in the chosen
+ * order, scrolled and selected as ui says. */
 void w_sites_update(struct w_sites *w, enum pane p, const struct model *m,
 		    const struct ui *ui);
 /* Draws the table (or why it is empty) into r. */
 void w_sites_draw(const struct w_sites *w, const struct ui *ui, struct canvas *c,
 		  struct rect r);
+
+/* --- the stack screen: one site's estimates and named frames (w_stack.c) --- */
+
+#define STACK_LINES_MAX (SEG_FRAMES_MAX + 16)
+
+struct w_stack_line {
+	char text[512];
+	enum color_elem elem;
+};
+
+struct w_stack {
+	char title[320];              /* the site, named */
+	int found;                    /* 0: the site is gone (a new image, or a damaged read) */
+	int nlines;
+	struct w_stack_line lines[STACK_LINES_MAX];
+};
+
+/* The site ui->stack_hash/stack_frame0 of m: its estimates, then its frames. */
+void w_stack_update(struct w_stack *w, const struct model *m, const struct ui *ui);
+/* Draws the stack screen over all of c, from line ui->stack_scroll. */
+void w_stack_draw(const struct w_stack *w, const struct ui *ui, struct canvas *c);
 
 /* --- footer: status line and key line (w_footer.c) ------------------------ */
 

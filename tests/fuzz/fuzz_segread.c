@@ -2,8 +2,8 @@
  * tests/fuzz/fuzz_segread.c - libFuzzer target for the viewer's segment
  * reader: any bytes as a segment image, read with segread_read(), then
  * through the model and both snapshot writers.  Aborts when a successful
- * read breaks a promise of segread.h (bounded points, printable command
- * line, use_max >= use_curr) or a snapshot puts a raw control character
+ * read breaks a promise of segread.h (bounded points, sites, frames and
+ * modules, printable command line and module paths, use_max >= use_curr) or a snapshot puts a raw control character
  * inside a JSON string.  Built by tests/fuzz/run.sh; tests/fuzz/replay.c
  * runs the same entry point over tests/fuzz/regress/ in every `make check`.
  */
@@ -18,10 +18,33 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* The tables' promises: bounded counts and frames, printable paths. */
+static void check_tables(const struct seg_snapshot *s, size_t size)
+{
+	if (s->sampling != SEG_SAMPLING_ON && (s->sites || s->modules || s->nsites || s->nmodules))
+		abort();
+	if (s->nsites > size / sizeof(struct heaptop_site) || s->nsites > SEG_SITES_MAX ||
+	    s->nmodules > size / sizeof(struct heaptop_module) || s->nmodules > SEG_MODULES_MAX)
+		abort();
+	for (size_t i = 0; i < s->nsites; i++)
+		if (s->sites[i].nframes > SEG_FRAMES_MAX || (int64_t)s->sites[i].live_bytes < 0)
+			abort();
+	for (size_t i = 0; i < s->nmodules; i++) {
+		const struct seg_module *m = &s->modules[i];
+		if (strlen(m->path) > HEAPTOP_MODULE_PATH_MAX || m->build_id_len > HEAPTOP_BUILD_ID_MAX ||
+		    m->start >= m->end)
+			abort();
+		for (const unsigned char *p = (const unsigned char *)m->path; *p; p++)
+			if (*p < 0x20 || *p == 0x7f)
+				abort();
+	}
+}
+
 static void check_snapshot(const struct seg_snapshot *s, size_t size)
 {
 	if (s->npoints > size / sizeof(struct heaptop_timeline_entry))
 		abort();
+	check_tables(s, size);
 	for (const unsigned char *p = (const unsigned char *)s->cmdline; *p; p++)
 		if (*p < 0x20 || *p == 0x7f)
 			abort();

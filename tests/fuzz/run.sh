@@ -28,9 +28,11 @@ fi
 s=$top_srcdir
 "$CC" -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 	-I"$top_builddir" -I"$s/include" -I"$s/lib" -I"$s/tui" \
-	"$s/tests/fuzz/fuzz_segread.c" "$s/tui/segread.c" "$s/tui/segfind.c" "$s/tui/sigbus.c" "$s/tui/procfs.c" \
-	"$s/tui/sanitize.c" "$s/tui/model.c" "$s/tui/format.c" "$s/tui/snapshot_text.c" \
-	"$s/tui/snapshot_json.c" "$s/lib/stats_sum.c" -o "$work/fuzz_segread" ||
+	"$s/tests/fuzz/fuzz_segread.c" "$s/tui/segread.c" "$s/tui/segtables.c" "$s/tui/segfind.c" "$s/tui/sigbus.c" "$s/tui/procfs.c" \
+	"$s/tui/sanitize.c" "$s/tui/model.c" "$s/tui/model_sites.c" "$s/tui/symbols.c" "$s/tui/symfile.c" \
+	"$s/tui/strpool.c" "$s/tui/format.c" "$s/tui/snapshot_text.c" "$s/tui/snapshot_sites_text.c" \
+	"$s/tui/snapshot_sites_json.c" \
+	"$s/tui/snapshot_json.c" "$s/lib/stats_sum.c" $(pkg-config --cflags --libs libdw) -o "$work/fuzz_segread" ||
 	{ echo "ERROR: cannot build the fuzz target" >&2; exit 99; }
 
 # Seeds: real segments of small configurations (tens of KiB, so mutations

@@ -1,6 +1,7 @@
 /*
  * tests/tui/segimage.c - valid segment images with known counters (see
- * segimage.h), laid out the way lib/segment.c lays out a real one.
+ * segimage.h), laid out the way lib/segment.c lays out a real one, with
+ * or without the site and module tables of sampling.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -53,12 +54,66 @@ static void fill_timeline(struct segimage *im)
 	}
 }
 
-int segimage_build(struct segimage *im, uint32_t pid)
+static void fill_shards(struct segimage *im)
+{
+	im->shard[0]->flags = HEAPTOP_SHARD_SHARED;
+	im->shard[0]->alloc_count = 10, im->shard[0]->alloc_bytes = 1000;
+	im->shard[0]->dealloc_count = 4, im->shard[0]->dealloc_bytes = 400;
+	im->shard[0]->hist[HEAPTOP_HIST_ALLOC][7] = 10;
+	im->shard[1]->alloc_count = 5, im->shard[1]->alloc_bytes = 500;
+	im->shard[1]->dealloc_count = 2, im->shard[1]->dealloc_bytes = 600; /* frees what shard 0 made */
+	im->shard[1]->untracked_bytes = 64, im->shard[1]->untracked_free_bytes = 32;
+	im->shard[1]->hist[HEAPTOP_HIST_ALLOC][7] = 5;
+	im->shard[2]->alloc_count = 1000; /* beyond shards_used: must not be summed */
+}
+
+static void fill_sites(struct segimage *im)
+{
+	struct heaptop_site *a = im->site[1], *b = im->site[3];
+
+	a->hash = 0x11, a->published = 1, a->nframes = 2;
+	a->frames[0] = 0x401234, a->frames[1] = 0x401300;
+	a->alloc_samples = 3, a->alloc_blocks = 3, a->alloc_bytes = 300;
+	a->live_samples = 2, a->live_blocks = 2, a->live_bytes = 200;
+	a->peak_samples = 2, a->peak_blocks = 2, a->peak_bytes = 250;
+	b->hash = 0x33, b->published = 1, b->nframes = 1;
+	b->frames[0] = 0x7f0000001010;
+	b->move_samples = 5, b->move_count = 5, b->move_bytes = 5000;
+	b->live_bytes = (uint64_t)-8;
+	im->site[5]->hash = 0x55;
+	im->h->sites_used = 3;
+	im->h->peak_seq = 4, im->h->peak_use_max = 1800, im->h->peak_mono_ns = 5000;
+	im->h->sites_dropped = 7;
+}
+
+static void fill_modules(struct segimage *im)
+{
+	struct heaptop_module *m0 = im->module[0], *m1 = im->module[1];
+
+	m0->seq = 2, m0->state = HEAPTOP_MODULE_LOADED;
+	m0->start = 0x400000, m0->end = 0x402000;
+	m0->build_id_len = 20;
+	for (int i = 0; i < 20; i++)
+		m0->build_id[i] = (uint8_t)(i + 1);
+	strcpy(m0->path, "/usr/bin/prog");
+	m1->seq = 2, m1->state = HEAPTOP_MODULE_UNLOADED;
+	m1->base = 0x7f0000000000, m1->start = 0x7f0000001000, m1->end = 0x7f0000002000;
+	strcpy(m1->path, "/tmp/lib\033[31m.so");
+	im->module[2]->seq = 1;
+	im->h->modules_used = 3;
+}
+
+static int build(struct segimage *im, uint32_t pid, int sampled)
 {
 	size_t shard_size = align64(sizeof(struct heaptop_shard));
 	size_t shards_off = align64(sizeof(struct heaptop_seg_header));
 	size_t tl_off = shards_off + SEGIMAGE_SHARDS * shard_size;
-	size_t size = (tl_off + SEGIMAGE_TIMELINE * sizeof(struct heaptop_timeline_entry) + 4095) & ~(size_t)4095;
+	size_t site_size = align64(sizeof(struct heaptop_site) + 8 * SEGIMAGE_FRAMES);
+	size_t module_size = align64(sizeof(struct heaptop_module));
+	size_t sites_off = align64(tl_off + SEGIMAGE_TIMELINE * sizeof(struct heaptop_timeline_entry));
+	size_t modules_off = sites_off + SEGIMAGE_SITES * site_size;
+	size_t end = sampled ? modules_off + SEGIMAGE_MODULES * module_size : sites_off;
+	size_t size = (end + 4095) & ~(size_t)4095;
 
 	memset(im, 0, sizeof(*im));
 	im->buf = aligned_alloc(4096, size);
@@ -71,17 +126,32 @@ int segimage_build(struct segimage *im, uint32_t pid)
 		im->shard[i] = (struct heaptop_shard *)(im->buf + shards_off + (size_t)i * shard_size);
 	im->tl = (struct heaptop_timeline_entry *)(im->buf + tl_off);
 	fill_header(im->h, pid, size, shards_off, tl_off);
-	im->shard[0]->flags = HEAPTOP_SHARD_SHARED;
-	im->shard[0]->alloc_count = 10, im->shard[0]->alloc_bytes = 1000;
-	im->shard[0]->dealloc_count = 4, im->shard[0]->dealloc_bytes = 400;
-	im->shard[0]->hist[HEAPTOP_HIST_ALLOC][7] = 10;
-	im->shard[1]->alloc_count = 5, im->shard[1]->alloc_bytes = 500;
-	im->shard[1]->dealloc_count = 2, im->shard[1]->dealloc_bytes = 600; /* frees what shard 0 made */
-	im->shard[1]->untracked_bytes = 64, im->shard[1]->untracked_free_bytes = 32;
-	im->shard[1]->hist[HEAPTOP_HIST_ALLOC][7] = 5;
-	im->shard[2]->alloc_count = 1000; /* beyond shards_used: must not be summed */
+	fill_shards(im);
 	fill_timeline(im);
+	if (!sampled)
+		return 0;
+	im->h->sample_rate = 1;
+	im->h->sites_off = sites_off, im->h->sites_count = SEGIMAGE_SITES;
+	im->h->site_size = (uint32_t)site_size, im->h->site_max_frames = SEGIMAGE_FRAMES;
+	im->h->modules_off = modules_off, im->h->modules_count = SEGIMAGE_MODULES;
+	im->h->module_size = (uint32_t)module_size;
+	for (int i = 0; i < SEGIMAGE_SITES; i++)
+		im->site[i] = (struct heaptop_site *)(im->buf + sites_off + (size_t)i * site_size);
+	for (int i = 0; i < SEGIMAGE_MODULES; i++)
+		im->module[i] = (struct heaptop_module *)(im->buf + modules_off + (size_t)i * module_size);
+	fill_sites(im);
+	fill_modules(im);
 	return 0;
+}
+
+int segimage_build(struct segimage *im, uint32_t pid)
+{
+	return build(im, pid, 0);
+}
+
+int segimage_build_sampled(struct segimage *im, uint32_t pid)
+{
+	return build(im, pid, 1);
 }
 
 void segimage_free(struct segimage *im)

@@ -14,6 +14,10 @@
 #define SEGIMAGE_SHARDS 4        /* shard_count */
 #define SEGIMAGE_TIMELINE 8      /* timeline_len */
 
+#define SEGIMAGE_SITES 8         /* sites_count of a sampled image */
+#define SEGIMAGE_FRAMES 4        /* site_max_frames */
+#define SEGIMAGE_MODULES 4       /* modules_count */
+
 /* The image and where its parts are. */
 struct segimage {
 	unsigned char *buf;          /* 64-aligned, zeroed, size bytes */
@@ -21,6 +25,8 @@ struct segimage {
 	struct heaptop_seg_header *h;
 	struct heaptop_shard *shard[SEGIMAGE_SHARDS];
 	struct heaptop_timeline_entry *tl;
+	struct heaptop_site *site[SEGIMAGE_SITES];       /* sampled images only */
+	struct heaptop_module *module[SEGIMAGE_MODULES]; /* sampled images only */
 };
 
 /* Builds a valid image of pid with shards_used = 2 and known counters:
@@ -32,6 +38,22 @@ struct segimage {
  * entry 9 (torn: odd seq).  So use_curr = 1500 - 1000 + 64 - 32 = 532,
  * alloc_count = 15, dealloc_count = 6, 7 valid points.  0, or -1 when out of memory. */
 int segimage_build(struct segimage *im, uint32_t pid);
+/* Like segimage_build, with sampling on (sample_rate 1) and, after the
+ * timeline, a site table of SEGIMAGE_SITES slots of SEGIMAGE_FRAMES frames
+ * and a module table of SEGIMAGE_MODULES entries:
+ *  slot 1: published, hash 0x11, frames {0x401234, 0x401300}, alloc 3
+ *          samples / 3 blocks / 300 bytes, live 2 / 2 / 200, peak 2 / 2 / 250;
+ *  slot 3: published, hash 0x33, frames {0x7f0000001010}, moves 5 samples /
+ *          5 moves / 5000 bytes, live_bytes -8 (must read as 0);
+ *  slot 5: claimed (hash 0x55) but never published;
+ *  module 0: valid, loaded, base 0, [0x400000, 0x402000), "/usr/bin/prog",
+ *            build-id 20 bytes 0x01..0x14;
+ *  module 1: valid, unloaded, base 0x7f0000000000, [0x7f0000001000,
+ *            0x7f0000002000), path "/tmp/lib\033[31m.so";
+ *  module 2: seq 1 (a writer died mid-entry);
+ * sites_used 3, modules_used 3, peak_seq 4, peak_use_max 1800,
+ * peak_mono_ns 5000, sites_dropped 7.  0, or -1 when out of memory. */
+int segimage_build_sampled(struct segimage *im, uint32_t pid);
 /* Frees the image. */
 void segimage_free(struct segimage *im);
 

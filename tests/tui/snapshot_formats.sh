@@ -26,19 +26,20 @@ for h in $(histogram_names); do
 done
 [ "$(histogram_names | wc -l)" -eq 4 ] || fail "histogram names not parsed from counters.h"
 for k in format_version heaptop_version process pid ppid cmdline state alive exec_gen \
-	uptime_s rss_bytes threads_active threads_max timeline timeline_points histograms; do
+	uptime_s rss_bytes threads_active threads_max timeline timeline_points histograms \
+	sampling_available sample_rate realloc_move_hotspots sites peak modules; do
 	expect_grep "key $k" "\"$k\":" s.json
 done
 expect_eq "pid" "$(jpnum s.json pid)" "$held"
 expect_grep "state" '"state": "running"' s.json
+expect_grep "sampling on by default" '"sampling_available": true' s.json
 [ "$(jpnum s.json rss_bytes)" -gt 0 ] || fail "rss_bytes of a live process is 0"
 if command -v python3 >/dev/null 2>&1; then
 	python3 -c 'import json,sys; json.load(open(sys.argv[1]))' s.json || fail "invalid JSON"
 fi
 for section in "== stats (since the process started) ==" "== histograms" "== process ==" \
-	"== timeline ==" "== top call sites ==" "== realloc-move hotspots ==" \
-	"sampling not available in this version (no call-site data)" "[ 128 B .. 256 B)" \
-	"realloc_growth:"; do
+	"== timeline ==" "== call-site sampling ==" "== top call sites ==" "== realloc-move hotspots ==" \
+	"== peak contributors ==" "[ 128 B .. 256 B)" "realloc_growth:"; do
 	expect_grep "text section" "$section" s.txt
 done
 cmp -s s.txt stdout.txt || note "(text to -o and to stdout differ only if the process moved)"

@@ -98,6 +98,27 @@ static void test_sanitize(void)
 	CHECK_STR(out, "");
 }
 
+static void test_estimates(void)
+{
+	char b[FMT_BUF];
+	const unsigned B = FMT_EST_BYTES, S = FMT_EST_SHORT;
+
+	CHECK_STR(fmt_estimate(b, sizeof(b), 12897484, 41, B), "~12.30 MiB (41 samples)");
+	CHECK_STR(fmt_estimate(b, sizeof(b), 300, 3, B | FMT_EST_EXACT), "300 B (3 samples)");
+	CHECK_STR(fmt_estimate(b, sizeof(b), 1234, 1, 0), "~1,234 (1 sample)");
+	CHECK_STR(fmt_estimate(b, sizeof(b), 0, 0, B), "~0 B (0 samples)");
+	CHECK_STR(fmt_estimate(b, sizeof(b), 1536, 3, B | FMT_EST_SIGNED), "+~1.50 KiB (3 samples)");
+	CHECK_STR(fmt_estimate(b, sizeof(b), -1536, -3, B | FMT_EST_SIGNED), "-~1.50 KiB (-3 samples)");
+	CHECK_STR(fmt_estimate(b, sizeof(b), 12897484, 41, B | S), "~12.3M (41)");
+	CHECK_STR(fmt_estimate(b, sizeof(b), 512, 2, B | S | FMT_EST_EXACT), "512B (2)");
+	CHECK_STR(fmt_estimate(b, sizeof(b), 1023 * 1024, 123456, B | S), "~1023K (123k)");
+	CHECK_STR(fmt_estimate(b, sizeof(b), 1023 * 1024 + 1000, 999999, B | S), "~1.0M (1.0M)");
+	CHECK_STR(fmt_estimate(b, sizeof(b), 150 << 20, 5, B | S), "~150M (5)");
+	CHECK_STR(fmt_estimate(b, sizeof(b), 12345, 7, S), "~12.3k (7)");
+	CHECK_STR(fmt_estimate(b, sizeof(b), INT64_MAX, INT64_MAX, B | S), "~8.0E (9.2E)");
+	CHECK(strlen(fmt_estimate(b, sizeof(b), INT64_MIN, INT64_MIN, B | FMT_EST_SIGNED)) < FMT_BUF);
+}
+
 int main(void)
 {
 	test_bytes();
@@ -105,5 +126,6 @@ int main(void)
 	test_durations();
 	test_buckets();
 	test_sanitize();
+	test_estimates();
 	return test_summary("unit_format");
 }

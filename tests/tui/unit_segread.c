@@ -2,7 +2,9 @@
  * tests/tui/unit_segread.c - the segment reader against hostile input:
  * a valid image read exactly, then one field broken at a time (magic,
  * version, sizes past the file, huge counts, overflowing offsets, control
- * characters in the command line), and a real shm segment truncated with
+ * characters in the command line), the call-site and module tables the
+ * same way (counts past the end, huge nframes, unterminated paths, torn
+ * records), and a real shm segment truncated with
  * ftruncate while it is mapped (SIGBUS must become SEGREAD_TRUNCATED, and the
  * previous SIGBUS handler must be back afterwards).
  */
@@ -197,6 +199,202 @@ static void test_cmdline(void)
 	segimage_free(&im);
 }
 
+/* ---- the site and module tables (protocol steps 7-9) ----------------------- */
+
+static const struct seg_site *site_with(const struct seg_snapshot *s, uint64_t hash)
+{
+	for (size_t i = 0; i < s->nsites; i++)
+		if (s->sites[i].hash == hash)
+			return &s->sites[i];
+	return NULL;
+}
+
+static void test_tables(void)
+{
+	struct segimage im;
+	struct seg_snapshot s = { 0 };
+
+	if (!CHECK(segimage_build_sampled(&im, 4242) == 0))
+		return;
+	CHECK_EQ(read_image(&im, im.size, &s), SEGREAD_OK);
+	CHECK_EQ(s.sampling, SEG_SAMPLING_ON);
+	CHECK_EQ(s.sample_rate, 1);
+	CHECK_EQ(s.stats.alloc_count, 15);
+	CHECK_EQ(s.nsites, 2);
+	CHECK_EQ(s.sites_unread, 1);          /* slot 5: claimed, never published */
+	CHECK_EQ(s.sites_dropped, 7);
+	const struct seg_site *a = site_with(&s, 0x11), *b = site_with(&s, 0x33);
+	if (CHECK(a != NULL)) {
+		CHECK_EQ(a->slot, 1);
+		CHECK_EQ(a->nframes, 2);
+		CHECK_EQ(a->frames[0], 0x401234);
+		CHECK_EQ(a->frames[1], 0x401300);
+		CHECK_EQ(a->alloc_bytes, 300);
+		CHECK_EQ(a->live_bytes, 200);
+		CHECK_EQ(a->peak_bytes, 250);
+	}
+	if (CHECK(b != NULL)) {
+		CHECK_EQ(b->move_bytes, 5000);
+		CHECK_EQ(b->live_bytes, 0);       /* negative sum clamped */
+	}
+	CHECK_EQ(s.peak_valid, 1);
+	CHECK_EQ(s.peak_use_max, 1800);
+	CHECK_EQ(s.peak_t_ns, 5000);
+	CHECK_EQ(s.nmodules, 2);
+	CHECK_EQ(s.modules_unread, 1);        /* module 2: seq 1 forever */
+	if (s.nmodules == 2) {
+		CHECK_STR(s.modules[0].path, "/usr/bin/prog");
+		CHECK_EQ(s.modules[0].path_exact, 1);
+		CHECK_EQ(s.modules[0].build_id_len, 20);
+		CHECK_EQ(s.modules[0].build_id[19], 20);
+		CHECK_EQ(s.modules[1].state, HEAPTOP_MODULE_UNLOADED);
+		CHECK_STR(s.modules[1].path, "/tmp/lib?[31m.so");
+		CHECK_EQ(s.modules[1].path_exact, 0); /* never opened: not what the target wrote */
+	}
+	/* a read after a read replaces the arrays (the sanitizers see leaks) */
+	CHECK_EQ(read_image(&im, im.size, &s), SEGREAD_OK);
+	CHECK_EQ(s.nsites, 2);
+	/* header-only reads leave the tables alone */
+	struct segread *r;
+	struct seg_snapshot h;
+	if (CHECK_EQ(segread_open_buffer(im.buf, im.size, &r), SEGREAD_OK)) {
+		CHECK_EQ(segread_read_header_only(r, &h), SEGREAD_OK);
+		CHECK(h.sites == NULL && h.modules == NULL && h.nsites == 0);
+		segread_close(r);
+	}
+	segread_snapshot_free(&s);
+	CHECK(s.sites == NULL && s.modules == NULL && s.nsites == 0);
+	segimage_free(&im);
+}
+
+/* Damages a sampled image: the read still succeeds with the counters, and
+ * the tables are either ignored as a whole (want DAMAGED) or read without
+ * the broken records. */
+static void expect_tables(const char *what, void (*damage)(struct segimage *),
+			  enum seg_sampling want, size_t nsites, size_t nmodules)
+{
+	struct segimage im;
+	struct seg_snapshot s = { 0 };
+
+	if (!CHECK(segimage_build_sampled(&im, 4242) == 0))
+		return;
+	damage(&im);
+	enum segread_err got = read_image(&im, im.size, &s);
+	if (!CHECK_EQ(got, SEGREAD_OK) || !CHECK_EQ(s.sampling, want) || !CHECK_EQ(s.nsites, nsites) ||
+	    !CHECK_EQ(s.nmodules, nmodules))
+		fprintf(stderr, "  (%s: %s, sampling %d, %zu sites, %zu modules)\n", what,
+			segread_strerror(got), (int)s.sampling, s.nsites, s.nmodules);
+	CHECK_EQ(s.stats.alloc_count, 15);
+	if (want != SEG_SAMPLING_ON)
+		CHECK(s.sites == NULL && s.modules == NULL);
+	for (size_t i = 0; i < s.nsites; i++)
+		CHECK_LE(s.sites[i].nframes, SEGIMAGE_FRAMES);
+	for (size_t i = 0; i < s.nmodules; i++) {
+		CHECK_LE(strlen(s.modules[i].path), HEAPTOP_MODULE_PATH_MAX);
+		for (const unsigned char *p = (const unsigned char *)s.modules[i].path; *p; p++)
+			CHECK(*p >= 0x20 && *p != 0x7f);
+	}
+	segread_snapshot_free(&s);
+	segimage_free(&im);
+}
+
+DAMAGE(sites_past_end, im->h->sites_count = SEGIMAGE_SITES + 100)
+DAMAGE(sites_huge, im->h->sites_count = UINT32_MAX)
+DAMAGE(sites_off_wraps, im->h->sites_off = UINT64_MAX - 63)
+DAMAGE(sites_off_past, im->h->sites_off = im->size)
+DAMAGE(sites_off_odd, im->h->sites_off += 8)
+DAMAGE(sites_over_shards, im->h->sites_off = im->h->shards_off)
+DAMAGE(sites_over_header, im->h->sites_off = 0)
+DAMAGE(site_size_small, im->h->site_size = 64)
+DAMAGE(site_frames_huge, im->h->site_max_frames = UINT32_MAX)
+DAMAGE(site_frames_zero, im->h->site_max_frames = 0)
+DAMAGE(modules_past_end, im->h->modules_count = SEGIMAGE_MODULES + 100)
+DAMAGE(modules_huge, im->h->modules_count = UINT32_MAX)
+DAMAGE(module_size_small, im->h->module_size = 64)
+DAMAGE(modules_over_sites, im->h->modules_off = im->h->sites_off)
+DAMAGE(modules_off_wraps, im->h->modules_off = UINT64_MAX - 63)
+DAMAGE(rate_zero_with_tables, im->h->sample_rate = 0)
+DAMAGE(rate_zero, { im->h->sample_rate = 0; im->h->sites_count = 0; im->h->modules_count = 0; })
+DAMAGE(v1_header, { im->h->version = 1; im->h->header_size = HEAPTOP_HEADER_V1_SIZE; })
+DAMAGE(short_v2_header, im->h->header_size = HEAPTOP_HEADER_V1_SIZE + 64)
+DAMAGE(no_modules, { im->h->modules_count = 0; im->h->modules_off = 0; })
+/* records */
+DAMAGE(nframes_huge, im->site[1]->nframes = 60000)
+DAMAGE(nframes_over_max, im->site[1]->nframes = SEGIMAGE_FRAMES + 1)
+DAMAGE(all_unpublished, { im->site[1]->published = 0; im->site[3]->published = 2; })
+DAMAGE(sites_used_huge, im->h->sites_used = UINT32_MAX)
+DAMAGE(sites_used_low, im->h->sites_used = 1)
+DAMAGE(modules_used_huge, im->h->modules_used = UINT32_MAX)
+DAMAGE(path_unterminated, memset(im->module[0]->path, 'A', HEAPTOP_MODULE_PATH_MAX))
+DAMAGE(module_torn, im->module[0]->seq = 3)
+DAMAGE(module_empty_range, im->module[0]->end = im->module[0]->start)
+DAMAGE(module_bad_state, im->module[1]->state = 9)
+DAMAGE(module_build_id_huge, im->module[0]->build_id_len = 4000)
+
+static void test_tables_damage(void)
+{
+	const enum seg_sampling D = SEG_SAMPLING_DAMAGED, ON = SEG_SAMPLING_ON;
+
+	expect_tables("sites_count past the end", sites_past_end, D, 0, 0);
+	expect_tables("sites_count huge", sites_huge, D, 0, 0);
+	expect_tables("sites_off wraps", sites_off_wraps, D, 0, 0);
+	expect_tables("sites_off past the end", sites_off_past, D, 0, 0);
+	expect_tables("sites_off misaligned", sites_off_odd, D, 0, 0);
+	expect_tables("sites over the shards", sites_over_shards, D, 0, 0);
+	expect_tables("sites over the header", sites_over_header, D, 0, 0);
+	expect_tables("site_size too small", site_size_small, D, 0, 0);
+	expect_tables("site_max_frames huge", site_frames_huge, D, 0, 0);
+	expect_tables("site_max_frames 0", site_frames_zero, D, 0, 0);
+	expect_tables("modules_count past the end", modules_past_end, D, 0, 0);
+	expect_tables("modules_count huge", modules_huge, D, 0, 0);
+	expect_tables("module_size too small", module_size_small, D, 0, 0);
+	expect_tables("modules over the sites", modules_over_sites, D, 0, 0);
+	expect_tables("modules_off wraps", modules_off_wraps, D, 0, 0);
+	expect_tables("sample_rate 0 with tables", rate_zero_with_tables, D, 0, 0);
+	expect_tables("sampling off", rate_zero, SEG_SAMPLING_OFF, 0, 0);
+	expect_tables("a version 1 writer", v1_header, SEG_SAMPLING_NONE, 0, 0);
+	expect_tables("a v2 header cut short", short_v2_header, SEG_SAMPLING_NONE, 0, 0);
+	expect_tables("no module table", no_modules, ON, 2, 0);
+	expect_tables("nframes huge", nframes_huge, ON, 1, 2);
+	expect_tables("nframes over site_max_frames", nframes_over_max, ON, 1, 2);
+	expect_tables("nothing published", all_unpublished, ON, 0, 2);
+	expect_tables("sites_used huge", sites_used_huge, ON, 2, 2);
+	expect_tables("sites_used too low", sites_used_low, ON, 1, 2);
+	expect_tables("modules_used huge", modules_used_huge, ON, 2, 2);
+	expect_tables("unterminated path", path_unterminated, ON, 2, 2);
+	expect_tables("torn module seq", module_torn, ON, 2, 1);
+	expect_tables("module with an empty range", module_empty_range, ON, 2, 1);
+	expect_tables("module with a bad state", module_bad_state, ON, 2, 1);
+	expect_tables("build-id length huge", module_build_id_huge, ON, 2, 1);
+}
+
+/* An odd peak_seq (a copy in progress forever) leaves the peak invalid. */
+static void test_peak_torn(void)
+{
+	struct segimage im;
+	struct seg_snapshot s = { 0 };
+
+	if (!CHECK(segimage_build_sampled(&im, 4242) == 0))
+		return;
+	im.h->peak_seq = 5;
+	CHECK_EQ(read_image(&im, im.size, &s), SEGREAD_OK);
+	CHECK_EQ(s.peak_valid, 0);
+	CHECK_EQ(s.nsites, 2);
+	for (size_t i = 0; i < s.nsites; i++)
+		CHECK_EQ(s.sites[i].peak_bytes, 0);
+	CHECK_EQ(s.peak_use_max, 0);
+	/* an unterminated path is cut and never opened */
+	im.h->peak_seq = 4;
+	memset(im.module[0]->path, 'A', HEAPTOP_MODULE_PATH_MAX);
+	CHECK_EQ(read_image(&im, im.size, &s), SEGREAD_OK);
+	if (CHECK(s.nmodules == 2)) {
+		CHECK_EQ(strlen(s.modules[0].path), HEAPTOP_MODULE_PATH_MAX);
+		CHECK_EQ(s.modules[0].path_exact, 0);
+	}
+	segread_snapshot_free(&s);
+	segimage_free(&im);
+}
+
 static int sentinel_hits;
 static void sentinel(int sig)
 {
@@ -242,6 +440,21 @@ static void test_truncation(void)
 	sigaction(SIGBUS, NULL, &now);
 	CHECK(now.sa_handler == sentinel);
 	CHECK_EQ(sentinel_hits, 0);
+	/* a sampled image cut inside its site table: the tables copy hits SIGBUS */
+	segimage_free(&im);
+	if (CHECK(segimage_build_sampled(&im, (uint32_t)getpid()) == 0)) {
+		im.h->start_time_ticks = proc_start_ticks(getpid());
+		CHECK(ftruncate(fd, 0) == 0 && pwrite(fd, im.buf, im.size, 0) == (ssize_t)im.size);
+		CHECK_EQ(segread_open_name(name + 1, &r, &e), SEGREAD_OK);
+		CHECK_EQ(segread_read(r, &s), SEGREAD_OK);
+		CHECK_EQ(s.nsites, 2);
+		CHECK(ftruncate(fd, (off_t)(im.h->sites_off & ~(uint64_t)4095)) == 0);
+		CHECK_EQ(segread_read(r, &s), SEGREAD_TRUNCATED);
+		CHECK_EQ(s.nsites, 2); /* the last good copy stays */
+		segread_close(r);
+		CHECK_EQ(sentinel_hits, 0);
+		CHECK(ftruncate(fd, 0) == 0);
+	}
 	/* a file that is too short from the start */
 	CHECK_EQ(segread_open_name(name, &r, &e), SEGREAD_OK);
 	CHECK_EQ(segread_read(r, &s), SEGREAD_NOT_READY);
@@ -283,6 +496,9 @@ int main(void)
 	test_damage();
 	test_short_and_odd();
 	test_cmdline();
+	test_tables();
+	test_tables_damage();
+	test_peak_torn();
 	test_truncation();
 	test_names();
 	return test_summary("unit_segread");

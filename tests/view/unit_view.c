@@ -2,7 +2,8 @@
  * tests/view/unit_view.c - the live view without a terminal: layouts at
  * many sizes, every widget rendered from a hand-made model into the canvas
  * and read back as text, the ASCII glyph set, marks, the end of a program,
- * histogram scrolling, and the key handlers' effects and flags.
+ * histogram scrolling, the key handlers' effects and flags, and the
+ * call-site tables and stack screen on a sampled image.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -13,6 +14,7 @@
 #include "crt.h"
 #include "keys.h"
 #include "layout.h"
+#include "segimage.h"
 #include "viewstate.h"
 
 #define MIB (1024ull * 1024ull)
@@ -323,12 +325,12 @@ static void test_keys(void)
 	CHECK(keys_handle(&v, &m, 'p') & KF_RESCAN);
 	CHECK(!m.paused);
 	keys_handle(&v, &m, '>');
-	CHECK_EQ(v.ui.sort_col[PANE_SITES], 1);
+	CHECK_EQ(v.ui.sort_col[TABLE_SITES], 1);
 	keys_handle(&v, &m, '<');
 	keys_handle(&v, &m, '<');
-	CHECK_EQ(v.ui.sort_col[PANE_SITES], w_sites_columns(PANE_SITES) - 2);
+	CHECK_EQ(v.ui.sort_col[TABLE_SITES], w_sites_columns(TABLE_SITES) - 2);
 	keys_handle(&v, &m, 'I');
-	CHECK(v.ui.sort_asc[PANE_SITES]);
+	CHECK(v.ui.sort_asc[TABLE_SITES]);
 	CHECK_EQ(keys_handle(&v, &m, '?'), KF_REDRAW);
 	CHECK(v.ui.show_help);
 	render(&v, &m, 80, 24);
@@ -386,6 +388,93 @@ static void test_snapshot_key(void)
 	view_free(&v);
 }
 
+/* The table panes on a sampled image (tests/tui/segimage.h): rows with
+ * estimates and samples, the stack screen, selection, the peak table, and
+ * the notes when there is nothing to list. */
+static void test_sites(void)
+{
+	struct view_opts o = { 1.0, ".", 0 };
+	struct segimage im;
+	struct segread *r;
+	struct model m = { 0 };
+	struct view v;
+	int y;
+
+	if (!CHECK(segimage_build_sampled(&im, 4242) == 0))
+		return;
+	CHECK_EQ(segread_open_buffer(im.buf, im.size, &r), SEGREAD_OK);
+	CHECK_EQ(model_init(&m, r), SEGREAD_OK);
+	view_init(&v, &o, 1);
+	render(&v, &m, 160, 40);
+	CHECK_SHOWS(&v, " Top call sites ");
+	y = find(&v, "prog+0x401234");
+	CHECK(y >= 0 && strstr(row(&v, y), "       200B (2)       300B (3)          3 (3) prog+0x401234") != NULL);
+	CHECK_SHOWS(&v, "live\xe2\x96\xbc"); /* sorted by live, descending */
+	CHECK_SHOWS(&v, "(n): samples");
+	y = find(&v, "lib?[31m.so+0x1010");
+	CHECK(y >= 0 && strstr(row(&v, y), "4.9K (5)") != NULL); /* the hotspot, sanitised */
+	CHECK_SHOWS(&v, "dropped: 7 samples (site table full)");
+	if (test_failures)
+		dump(&v);
+
+	/* Enter on the call sites (focused or not): the first row's stack */
+	CHECK_EQ(keys_handle(&v, &m, '\r'), KF_UPDATE);
+	CHECK(v.ui.show_stack);
+	render(&v, &m, 100, 30);
+	CHECK_SHOWS(&v, " Call site: prog+0x401234");
+	CHECK_SHOWS(&v, "live       200 B (2 samples) in 2 blocks");
+	CHECK_SHOWS(&v, "at peak    250 B (2 samples) in 2 blocks");
+	CHECK_SHOWS(&v, "=> #0  ?? in prog+0x401234");
+	CHECK_SHOWS(&v, "   #1  ?? in prog+0x401300");
+	CHECK_EQ(keys_handle(&v, &m, CRT_KEY_DOWN), KF_REDRAW); /* scrolls, stays */
+	CHECK(v.ui.show_stack);
+	CHECK_EQ(keys_handle(&v, &m, 'q'), KF_REDRAW); /* any other key goes back */
+	CHECK(!v.ui.show_stack);
+
+	/* Tab to the call sites, Down to the second row, Enter */
+	v.ui.focus = PANE_SITES;
+	CHECK_EQ(keys_handle(&v, &m, CRT_KEY_DOWN), KF_UPDATE);
+	CHECK_EQ(v.ui.table_sel[PANE_SITES], 1);
+	render(&v, &m, 160, 40);
+	keys_handle(&v, &m, '\r');
+	render(&v, &m, 160, 40);
+	CHECK_SHOWS(&v, " Call site: lib?[31m.so+0x1010");
+	CHECK_SHOWS(&v, "moved      4.88 KiB (5 samples) in 5 realloc moves");
+	keys_handle(&v, &m, 27);
+	CHECK_EQ(keys_handle(&v, &m, CRT_KEY_DOWN), KF_UPDATE); /* past the end: stays on the last */
+	CHECK_EQ(v.ui.table_sel[PANE_SITES], 1);
+
+	/* v: the peak contributors, sorted by what they held then */
+	keys_handle(&v, &m, 'v');
+	CHECK(v.ui.sites_peak);
+	render(&v, &m, 160, 40);
+	CHECK_SHOWS(&v, ">Peak contributors");
+	y = find(&v, "prog+0x401234");
+	CHECK(y >= 0 && strstr(row(&v, y), "250B (2)") != NULL);
+	keys_handle(&v, &m, '>');
+	CHECK_EQ(v.ui.sort_col[TABLE_PEAK], 1);
+	CHECK_EQ(v.ui.sort_col[TABLE_SITES], 0); /* each table keeps its own */
+	keys_handle(&v, &m, 'v');
+	view_free(&v);
+	model_free(&m);
+
+	/* sampling off, and nothing sampled yet */
+	fill_model(&m);
+	m.cur.sampling = SEG_SAMPLING_OFF;
+	view_init(&v, &o, 1);
+	render(&v, &m, 160, 40);
+	CHECK_SHOWS(&v, "call-site sampling is off (HEAPTOP_SAMPLE_RATE=0)");
+	m.cur.sampling = SEG_SAMPLING_ON;
+	render(&v, &m, 160, 40);
+	CHECK_SHOWS(&v, "no allocation sampled yet");
+	CHECK_SHOWS(&v, "no realloc move sampled yet");
+	keys_handle(&v, &m, '\r');
+	CHECK(!v.ui.show_stack);
+	CHECK(strstr(v.ui.status, "no call site to show") != NULL);
+	view_free(&v);
+	segimage_free(&im);
+}
+
 int main(void)
 {
 	test_layout();
@@ -396,5 +485,6 @@ int main(void)
 	test_hist_scroll();
 	test_keys();
 	test_snapshot_key();
+	test_sites();
 	return test_summary("unit_view");
 }
