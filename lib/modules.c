@@ -113,6 +113,13 @@ static uint16_t fill_path(const struct dl_phdr_info *info, char *out)
 	return len >= HEAPTOP_MODULE_PATH_MAX ? HEAPTOP_MODULE_PATH_CUT : 0;
 }
 
+/* Entries written so far, bounded by the table's capacity. */
+static uint32_t modules_in_use(const struct heaptop_seg_header *h)
+{
+	uint32_t n = __atomic_load_n(&h->modules_used, __ATOMIC_RELAXED);
+	return n < h->modules_count ? n : h->modules_count;
+}
+
 /* Appends an entry for a newly seen object. */
 static void module_add(const struct dl_phdr_info *info, uintptr_t lo, uintptr_t hi, uint64_t gen)
 {
@@ -148,9 +155,7 @@ static int scan_one(struct dl_phdr_info *info, size_t size, void *arg)
 	}
 	if (load_range(info, &lo, &hi) != 0)
 		return 0;
-	uint32_t n = __atomic_load_n(&h->modules_used, __ATOMIC_RELAXED);
-	if (n > h->modules_count)
-		n = h->modules_count;
+	uint32_t n = modules_in_use(h);
 	for (uint32_t i = 0; i < n; i++) {
 		struct heaptop_module *m = module_at(i);
 		if (__atomic_load_n(&m->seq, __ATOMIC_ACQUIRE) != 2 ||
@@ -173,9 +178,7 @@ void ht_modules_scan(void)
 	uint64_t gen = __atomic_add_fetch(&scan_gen, 1, __ATOMIC_RELAXED);
 
 	dl_iterate_phdr(scan_one, &gen);
-	uint32_t n = __atomic_load_n(&h->modules_used, __ATOMIC_RELAXED);
-	if (n > h->modules_count)
-		n = h->modules_count;
+	uint32_t n = modules_in_use(h);
 	for (uint32_t i = 0; i < n; i++) {
 		struct heaptop_module *m = module_at(i);
 		if (__atomic_load_n(&m->seq, __ATOMIC_ACQUIRE) != 2 ||

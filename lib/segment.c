@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "internal.h"
+#include "procread.h"
 
 _Static_assert(sizeof(struct heaptop_seg_header) <= 4096, "header must fit its page");
 _Static_assert(sizeof(struct heaptop_timeline_entry) == 64, "timeline entry is one line");
@@ -46,50 +47,16 @@ static void say_failure(const char *what, int e)
 		    ht_utoa((uint64_t)e, num), "]; running untracked", NULL);
 }
 
-/* Reads a small /proc file into buf (NUL-terminated); returns its length or -1. */
-static ssize_t read_small(const char *path, char *buf, size_t cap)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	size_t len = 0;
-
-	if (fd < 0)
-		return -1;
-	while (len + 1 < cap) {
-		ssize_t r = read(fd, buf + len, cap - 1 - len);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		len += (size_t)r;
-	}
-	close(fd);
-	buf[len] = '\0';
-	return (ssize_t)len;
-}
-
 /* Field 22 of /proc/self/stat: the start time that tells pid reuse apart. */
 static uint64_t self_start_ticks(void)
 {
 	char buf[1024];
-	if (read_small("/proc/self/stat", buf, sizeof(buf)) <= 0)
-		return 0;
-	char *p = strrchr(buf, ')');
-	if (!p)
-		return 0;
-	/* After ")" come fields 3, 4, ...: skip to field 22. */
-	int field = 2;
-	for (; *p && field < 22; p++)
-		if (*p == ' ')
-			field++;
-	uint64_t v = 0;
-	for (; *p >= '0' && *p <= '9'; p++)
-		v = v * 10 + (uint64_t)(*p - '0');
-	return v;
+	return ht_read_small("/proc/self/stat", buf, sizeof(buf)) > 0 ? ht_stat_start_ticks(buf) : 0;
 }
 
 static void read_cmdline(char *out, size_t cap)
 {
-	ssize_t n = read_small("/proc/self/cmdline", out, cap);
+	ssize_t n = ht_read_small("/proc/self/cmdline", out, cap);
 	if (n <= 0)
 		return;
 	while (n > 0 && out[n - 1] == '\0')

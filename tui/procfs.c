@@ -10,29 +10,15 @@
 #include <string.h>
 #include <unistd.h>
 #include "procfs.h"
+#include "procread.h"
 
 /* Reads /proc/<pid>/<file> into buf (NUL-terminated); its length or -1. */
 static ssize_t read_proc(pid_t pid, const char *file, char *buf, size_t cap)
 {
 	char path[64];
-	size_t len = 0;
-	int fd;
 
 	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	while (len + 1 < cap) {
-		ssize_t r = read(fd, buf + len, cap - 1 - len);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		len += (size_t)r;
-	}
-	close(fd);
-	buf[len] = '\0';
-	return (ssize_t)len;
+	return ht_read_small(path, buf, cap);
 }
 
 int proc_exists(pid_t pid)
@@ -45,21 +31,10 @@ int proc_exists(pid_t pid)
 uint64_t proc_start_ticks(pid_t pid)
 {
 	char buf[1024];
-	uint64_t v = 0;
-	int field = 2;
 
 	if (pid <= 0 || read_proc(pid, "stat", buf, sizeof(buf)) <= 0)
 		return 0;
-	/* The command (field 2) may hold spaces and ')': fields 3.. follow the last ')'. */
-	const char *p = strrchr(buf, ')');
-	if (!p)
-		return 0;
-	for (; *p && field < 22; p++)
-		if (*p == ' ')
-			field++;
-	for (; *p >= '0' && *p <= '9'; p++)
-		v = v * 10 + (uint64_t)(*p - '0');
-	return v;
+	return ht_stat_start_ticks(buf);
 }
 
 int proc_alive(pid_t pid, uint64_t start_ticks)

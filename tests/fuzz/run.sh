@@ -28,7 +28,7 @@ fi
 s=$top_srcdir
 "$CC" -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 	-I"$top_builddir" -I"$s/include" -I"$s/lib" -I"$s/tui" \
-	"$s/tests/fuzz/fuzz_segread.c" "$s/tui/segread.c" "$s/tui/segtables.c" "$s/tui/segfind.c" "$s/tui/sigbus.c" "$s/tui/procfs.c" \
+	"$s/tests/fuzz/fuzz_segread.c" "$s/tui/segread.c" "$s/tui/segtables.c" "$s/tui/segfind.c" "$s/tui/sigbus.c" "$s/tui/procfs.c" "$s/lib/procread.c" \
 	"$s/tui/sanitize.c" "$s/tui/model.c" "$s/tui/model_sites.c" "$s/tui/symbols.c" "$s/tui/symfile.c" \
 	"$s/tui/strpool.c" "$s/tui/format.c" "$s/tui/snapshot_text.c" "$s/tui/snapshot_sites_text.c" \
 	"$s/tui/snapshot_sites_json.c" \
