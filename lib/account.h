@@ -38,6 +38,28 @@ HT_INLINE void ht_gate_open(struct ht_thread *t, struct heaptop_shard *s)
 }
 
 /*
+ * use_max (lib/shard.c): the thread's unpublished use rose above its
+ * headroom but stays within peak_slack, so instead of publishing it records
+ * the new high, published use + unpub, as a candidate in its own shard
+ * (readers merge peak_use, segment.h step 4) and raises its headroom to it.
+ * Single-threaded the candidate is the exact use, so use_max stays exact.
+ */
+HT_INLINE void ht_soft_peak(struct ht_thread *t, struct heaptop_shard *s, int64_t un)
+{
+	int64_t v = __atomic_load_n(&ht_rt.hdr->use_published, __ATOMIC_RELAXED) + un;
+	int64_t old = (int64_t)__atomic_load_n(&s->peak_use, __ATOMIC_RELAXED);
+
+	__atomic_store_n(&s->peak_use, (uint64_t)(v > old ? v : old), __ATOMIC_RELAXED);
+	t->headroom = un;
+}
+
+/* 1 when a rise of unpub to un is past peak_slack and must be published. */
+HT_INLINE int ht_past_slack(int64_t un)
+{
+	return un > (int64_t)ht_rt.cfg.peak_slack;
+}
+
+/*
  * The hooks' accounting is written so that every call it makes is a tail
  * call (slow paths, an allocator without inline sizes, the real free): the
  * hot path then needs no saved registers at all.
@@ -52,14 +74,18 @@ HT_INLINE void *ht_own_alloc(struct ht_thread *t, struct heaptop_shard *s, void 
 	ht_own_add(&s->alloc_bytes, u);
 	ht_own_add(&s->alloc_req_bytes, req);
 	ht_own_add(&s->hist[HEAPTOP_HIST_ALLOC][heaptop_hist_bucket(req)], 1);
-	t->unpub += (int64_t)u;
+	int64_t un = t->unpub + (int64_t)u;
+	t->unpub = un;
 	int64_t left = t->sample_left - (int64_t)u; /* sampling countdown, docs/sampling.md */
 	t->sample_left = left;
-	/* A new peak to publish, or the timeline clock's turn (every HT_TICK_CALLS). */
-	if (HT_UNLIKELY(t->unpub > t->headroom) | HT_UNLIKELY((n & (HT_TICK_CALLS - 1)) == 0))
-		return ht_alloc_finish(t, s, p, u);
-	/* The countdown ran out: a sample is due. */
-	if (HT_UNLIKELY(left <= 0))
+	/* A new high of this thread: a soft peak, or a publish past the slack. */
+	if (HT_UNLIKELY(un > t->headroom)) {
+		if (HT_UNLIKELY(ht_past_slack(un)))
+			return ht_alloc_finish(t, s, p, u);
+		ht_soft_peak(t, s, un);
+	}
+	/* The timeline clock's turn (every HT_TICK_CALLS), or a sample is due. */
+	if (HT_UNLIKELY((n & (HT_TICK_CALLS - 1)) == 0) | HT_UNLIKELY(left <= 0))
 		return ht_alloc_finish(t, s, p, u);
 	ht_gate_open(t, s);
 	return p;
@@ -84,5 +110,8 @@ HT_INLINE void ht_own_free(struct ht_thread *t, struct heaptop_shard *s, void *p
 void *ht_count_alloc(void *p, size_t req);
 /* Counts the free of live block p (not NULL, not a pool block), then fn(p). */
 void ht_count_free(void *p, void (*fn)(void *));
+/* Counts realloc(old, req) that returned q, old being a live glibc block of
+ * old_u usable bytes that was not a live sample; req != 0; returns q. */
+void *ht_count_realloc(void *q, void *old, size_t old_u, size_t req);
 
 #endif

@@ -56,6 +56,6 @@ HT_EXPORT int heaptop_stats_read(struct heaptop_stats *st, enum heaptop_scope sc
 	}
 	ht_sum_shards(ht_rt.shards, __atomic_load_n(&h->shards_used, __ATOMIC_ACQUIRE), h->shard_size, st);
 	uint64_t max = __atomic_load_n(&h->use_max, __ATOMIC_RELAXED);
-	st->use_max = max > st->use_curr ? max : st->use_curr;
+	st->use_max = max > st->use_max ? max : st->use_max;
 	return 0;
 }

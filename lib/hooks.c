@@ -83,16 +83,11 @@ static void *realloc_from_pool(void *p, size_t n)
 	return q;
 }
 
-HT_EXPORT void *realloc(void *p, size_t n)
+/* realloc of a live block p in every case the fast path leaves out: an
+ * allocator whose sizes we must ask for, a live sample, n == 0, before the
+ * real functions are known. */
+static __attribute__((noinline)) void *realloc_slow(void *p, size_t n)
 {
-	if (!p) {
-		const struct ht_real *r = forward_table();
-		if (!r)
-			return ht_pool_alloc(n, 16);
-		return ht_count_alloc(r->realloc(NULL, n), n);
-	}
-	if (ht_pool_owns(p))
-		return realloc_from_pool(p, n);
 	const struct ht_real *r = forward_table();
 	if (!r)
 		return NULL; /* unreachable: p came from an allocator we haven't resolved */
@@ -111,6 +106,23 @@ HT_EXPORT void *realloc(void *p, size_t n)
 		ht_count_alloc(NULL, n);
 	}
 	return q;
+}
+
+HT_EXPORT void *realloc(void *p, size_t n)
+{
+	if (!p) {
+		const struct ht_real *r = forward_table();
+		if (!r)
+			return ht_pool_alloc(n, 16);
+		return ht_count_alloc(r->realloc(NULL, n), n);
+	}
+	if (ht_pool_owns(p))
+		return realloc_from_pool(p, n);
+	void *(*fn)(void *, size_t) = ht_live->realloc;
+	if (HT_UNLIKELY(!fn) || HT_UNLIKELY(!n) || !ht_glibc_inline(p) || ht_live_maybe(p))
+		return realloc_slow(p, n);
+	size_t old_u = ht_glibc_usable(p); /* read before p may be freed */
+	return ht_count_realloc(fn(p, n), p, old_u, n);
 }
 
 HT_EXPORT void *reallocarray(void *p, size_t n, size_t size)

@@ -6,13 +6,18 @@
  *
  * use_max.  Each thread keeps the use delta it has not yet published (unpub)
  * and publishes it (one atomic add to header.use_published, then raising
- * header.use_max) when unpub rises above its headroom or falls below
- * -peak_slack.  headroom = min(use_max - use_published, peak_slack) as seen
- * at its last publish.  With one thread use_published + unpub is the exact
- * use, and a publish happens exactly when it would pass use_max: use_max is
- * exact.  With N threads each holds at most peak_slack unpublished bytes in
- * either direction, so |use_max - true peak| <= (N - 1) * peak_slack
- * (docs/counters.md).
+ * header.use_max) when unpub rises above peak_slack or falls below
+ * -peak_slack.  Between publishes, each time unpub rises above its headroom
+ * the thread records use_published + unpub in its shard's peak_use (a
+ * "soft peak", account.h) and raises headroom to unpub; a publish folds
+ * peak_use into header.use_max and sets headroom = min(use_max -
+ * use_published, peak_slack).  Readers take the max of header.use_max,
+ * use_curr and every shard's peak_use.  With one thread use_published +
+ * unpub is the exact use and every new high is recorded: use_max is exact,
+ * at the cost of a load and two stores per new high instead of two atomic
+ * read-modify-writes and a clock read.  With N threads each holds at most
+ * peak_slack unpublished bytes in either direction, so |use_max - true
+ * peak| <= (N - 1) * peak_slack (docs/counters.md).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -45,8 +50,11 @@ static void sink_use(struct ht_thread *t, const struct ht_sink *k, int64_t v)
 		ht_publish_shared(v);
 		return;
 	}
-	t->unpub += v;
-	if (t->unpub > t->headroom || t->unpub < t->floor)
+	int64_t un = t->unpub + v;
+	t->unpub = un;
+	if (un > t->headroom && !ht_past_slack(un))
+		ht_soft_peak(t, k->s, un);
+	else if (un > t->headroom || un < t->floor)
 		ht_publish(t);
 }
 
@@ -67,18 +75,23 @@ static void atomic_max_u64(uint64_t *m, uint64_t v, int stamp)
 	}
 }
 
-/* Adds delta to the published use; returns the new published use. */
-static int64_t publish_delta(int64_t delta)
+/* Adds delta to the published use and raises use_max to it or to peak, the
+ * publisher's last soft peak (0: none); returns the new published use. */
+static int64_t publish_delta(int64_t delta, uint64_t peak)
 {
 	int64_t now = __atomic_add_fetch(&ht_rt.hdr->use_published, delta, __ATOMIC_RELAXED);
-	if (now > 0)
-		atomic_max_u64(&ht_rt.hdr->use_max, (uint64_t)now, 1);
+	uint64_t top = now > 0 ? (uint64_t)now : 0;
+	if (peak > top)
+		top = peak;
+	if (top)
+		atomic_max_u64(&ht_rt.hdr->use_max, top, 1);
 	return now;
 }
 
 void ht_publish(struct ht_thread *t)
 {
-	int64_t now = publish_delta(t->unpub);
+	uint64_t peak = t->shard ? __atomic_load_n(&t->shard->peak_use, __ATOMIC_RELAXED) : 0;
+	int64_t now = publish_delta(t->unpub, peak);
 	int64_t max = (int64_t)__atomic_load_n(&ht_rt.hdr->use_max, __ATOMIC_RELAXED);
 	int64_t room = max - now;
 
@@ -92,7 +105,7 @@ void ht_publish(struct ht_thread *t)
 
 void ht_publish_shared(int64_t delta)
 {
-	publish_delta(delta);
+	publish_delta(delta, 0);
 }
 
 void ht_tick(void)
@@ -265,6 +278,57 @@ void ht_count_free(void *p, void (*fn)(void *))
 	if (HT_UNLIKELY(!ht_glibc_inline(p)))
 		return count_free_asking(t, s, p, fn);
 	ht_own_free(t, s, p, ht_glibc_usable(p), fn);
+}
+
+/* ht_count_realloc's cases beyond the owned shard: a move (copy counted,
+ * move sampled), a failure, a nested call, or a sample due on the growth. */
+static __attribute__((noinline)) void *count_realloc_slow(void *q, void *old, size_t old_u,
+							  size_t req)
+{
+	if (!q)
+		return ht_count_alloc(NULL, req);
+	ht_note_realloc(old, old_u, q, req, 0);
+	return q;
+}
+
+void *ht_count_realloc(void *q, void *old, size_t old_u, size_t req)
+{
+	struct ht_thread *t = &ht_self;
+	struct heaptop_shard *s = t->fast;
+
+	if (HT_UNLIKELY(!s || q != old))
+		return count_realloc_slow(q, old, old_u, req);
+	/* In place: a block glibc resized in its arena is still not mmapped. */
+	int64_t d = (int64_t)ht_glibc_usable(q) - (int64_t)old_u;
+	if (HT_UNLIKELY(d >= t->sample_left))
+		return count_realloc_slow(q, old, old_u, req); /* the growth takes a sample */
+	ht_gate_close(t);
+	if (d > 0) {
+		ht_own_add(&s->realloc_growth_count, 1);
+		ht_own_add(&s->realloc_growth_bytes, (uint64_t)d);
+		ht_own_add(&s->hist[HEAPTOP_HIST_GROWTH][heaptop_hist_bucket((uint64_t)d)], 1);
+		t->sample_left -= d;
+	} else if (d < 0) {
+		ht_own_add(&s->realloc_shrink_count, 1);
+		ht_own_add(&s->realloc_shrink_bytes, (uint64_t)-d);
+		ht_own_add(&s->hist[HEAPTOP_HIST_SHRINK][heaptop_hist_bucket((uint64_t)-d)], 1);
+	} else {
+		ht_own_add(&s->realloc_same_count, 1);
+		ht_gate_open(t, s);
+		return q;
+	}
+	int64_t un = t->unpub + d;
+	t->unpub = un;
+	if (HT_UNLIKELY(un > t->headroom)) {
+		if (HT_UNLIKELY(ht_past_slack(un)))
+			ht_publish(t);
+		else
+			ht_soft_peak(t, s, un);
+	} else if (HT_UNLIKELY(un < t->floor)) {
+		ht_publish(t);
+	}
+	ht_gate_open(t, s);
+	return q;
 }
 
 void *ht_alloc_finish(struct ht_thread *t, struct heaptop_shard *s, void *p, size_t u)

@@ -43,7 +43,7 @@ void ht_timeline_point(int force)
 	__atomic_store_n(&e->t_ns, now, __ATOMIC_RELAXED);
 	__atomic_store_n(&e->use_curr, st.use_curr, __ATOMIC_RELAXED);
 	uint64_t max = __atomic_load_n(&h->use_max, __ATOMIC_RELAXED);
-	__atomic_store_n(&e->use_max, max > st.use_curr ? max : st.use_curr, __ATOMIC_RELAXED);
+	__atomic_store_n(&e->use_max, max > st.use_max ? max : st.use_max, __ATOMIC_RELAXED);
 	__atomic_store_n(&e->alloc_count, st.alloc_count, __ATOMIC_RELAXED);
 	__atomic_store_n(&e->dealloc_count, st.dealloc_count, __ATOMIC_RELAXED);
 	__atomic_store_n(&e->seq, 2 * i + 2, __ATOMIC_RELEASE);

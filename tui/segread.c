@@ -248,7 +248,7 @@ static enum segread_err read_into(struct segread *r, struct seg_snapshot *s, int
 		segread_snapshot_free(s);
 		return err;
 	}
-	s->stats.use_max = h.use_max > s->stats.use_curr ? h.use_max : s->stats.use_curr;
+	s->stats.use_max = h.use_max > s->stats.use_max ? h.use_max : s->stats.use_max;
 	fill_identity(r, &h, s);
 	s->uptime_ns = snapshot_age(s);
 	return SEGREAD_OK;

@@ -58,7 +58,8 @@ enum heaptop_hist_kind {
 /* Bucket index of a size: total over all sizes, SIZE_MAX included. */
 static inline unsigned heaptop_hist_bucket(unsigned long long size)
 {
-	return size ? 64u - (unsigned)__builtin_clzll(size) : 0u;
+	/* 0 for 0, else floor(log2(size)) + 1, without a branch. */
+	return (unsigned)(size != 0) + (63u ^ (unsigned)__builtin_clzll(size | 1));
 }
 
 #endif

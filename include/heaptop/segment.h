@@ -51,7 +51,10 @@
  *       use_curr = sum(alloc_bytes - dealloc_bytes + realloc_growth_bytes
  *                      - realloc_shrink_bytes + untracked_bytes
  *                      - untracked_free_bytes)
- *     read as signed and clamped at 0;  use_max = max(header.use_max, use_curr).
+ *     read as signed and clamped at 0.  The peak is
+ *       use_max = max(header.use_max, use_curr, max over shards of peak_use)
+ *     (v3): a thread raises header.use_max only when it publishes, and
+ *     records smaller new highs in its own shard's peak_use.
  *  5. Timeline: entry i (i counts from 0 since start) lives in slot
  *     i % timeline_len.  Read `seq`, then the fields, then `seq` again
  *     (acquire fences between): the entry is valid iff both reads equal
@@ -94,8 +97,8 @@
 #include "counters.h"
 
 #define HEAPTOP_MAGIC 0x3130504f54504548ull /* "HEPTOP01" in memory order */
-#define HEAPTOP_ABI_VERSION 2u /* 2: sites, peak contributors, modules */
-#define HEAPTOP_ABI_COMPAT 1u
+#define HEAPTOP_ABI_VERSION 3u /* 2: sites, peak contributors, modules; 3: shard peak_use */
+#define HEAPTOP_ABI_COMPAT 3u  /* 3: header.use_max alone may lag; merge peak_use (step 4) */
 
 #define HEAPTOP_SHM_PREFIX "heaptop."   /* names are HEAPTOP_SHM_PREFIX "<pid>.<gen>" */
 #define HEAPTOP_CMDLINE_MAX 512
@@ -152,7 +155,7 @@ struct heaptop_seg_header {
 	uint64_t timeline_next_ns;    /* writer-private: when the next entry is due */
 
 	_Alignas(64) int64_t use_published; /* writer-private: sum of published use deltas */
-	uint64_t use_max;             /* peak of use_published (exact single-threaded) */
+	uint64_t use_max;             /* peak of use_published; merge shards' peak_use (step 4) */
 	uint64_t use_max_mono_ns;     /* when use_max last rose, since start_mono_ns */
 
 	/* --- v2 layout: sampled call sites and modules (written before magic) - */
@@ -197,6 +200,7 @@ struct heaptop_shard {
 #define HEAPTOP_X_SHARD_FIELD(name, unit, desc) uint64_t name;
 	HEAPTOP_COUNTERS(HEAPTOP_X_SHARD_FIELD)
 #undef HEAPTOP_X_SHARD_FIELD
+	uint64_t peak_use;            /* v3: highest use this shard's owners saw between publishes (a use_max candidate) */
 	_Alignas(64) uint64_t hist[HEAPTOP_HIST_KINDS][HEAPTOP_HIST_BUCKETS]; /* log2 buckets */
 } __attribute__((aligned(64)));
 

@@ -307,6 +307,28 @@ static void check_signed_use_and_clamp(void)
 	free(shards);
 }
 
+/* use_max from the shards: the largest soft peak (peak_use), or use_curr
+ * when that is higher; shards past n don't count. */
+static void check_peak_use(void)
+{
+	struct heaptop_stats st;
+
+	shards_init();
+	shard(1)->alloc_bytes = 1000;
+	ht_sum_shards(shards, 3, STRIDE, &st);
+	CHECK_EQ(st.use_max, 1000); /* no soft peak: use_curr */
+	shard(1)->peak_use = 1500;
+	shard(2)->peak_use = 2500;
+	ht_sum_shards(shards, 3, STRIDE, &st);
+	CHECK_EQ(st.use_max, 2500);
+	ht_sum_shards(shards, 2, STRIDE, &st);
+	CHECK_EQ(st.use_max, 1500);
+	shard(1)->alloc_bytes = 9000;
+	ht_sum_shards(shards, 3, STRIDE, &st);
+	CHECK_EQ(st.use_max, 9000);
+	free(shards);
+}
+
 /* --- concurrent writers and a summing reader (meant for TSan) ------------ */
 
 #define WRITERS 4
@@ -386,6 +408,7 @@ int main(void)
 	check_random_history();
 	free(shards);
 	check_signed_use_and_clamp();
+	check_peak_use();
 	check_concurrent_sum();
 	return test_summary("unit_sum");
 }

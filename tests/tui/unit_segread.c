@@ -61,11 +61,19 @@ static void test_valid(void)
 	im.h->use_max = 100;
 	CHECK_EQ(read_image(&im, im.size, &s), SEGREAD_OK);
 	CHECK_EQ(s.stats.use_max, 532);
+	/* ... and a shard's soft peak when that is higher (protocol step 4) */
+	im.shard[1]->peak_use = 777;
+	CHECK_EQ(read_image(&im, im.size, &s), SEGREAD_OK);
+	CHECK_EQ(s.stats.use_max, 777);
+	im.h->use_max = 800;
+	CHECK_EQ(read_image(&im, im.size, &s), SEGREAD_OK);
+	CHECK_EQ(s.stats.use_max, 800);
 	/* a newer writer that old readers can still read */
 	im.h->version = HEAPTOP_ABI_VERSION + 1;
 	CHECK_EQ(read_image(&im, im.size, &s), SEGREAD_OK);
 	/* a version 1 writer: a shorter header, whatever follows it is not ours */
 	im.h->version = 1;
+	im.h->compat_version = 1;
 	im.h->header_size = (uint32_t)offsetof(struct heaptop_seg_header, sites_off);
 	im.h->sites_off = UINT64_MAX;
 	im.h->sites_count = UINT32_MAX;
@@ -315,7 +323,7 @@ DAMAGE(modules_over_sites, im->h->modules_off = im->h->sites_off)
 DAMAGE(modules_off_wraps, im->h->modules_off = UINT64_MAX - 63)
 DAMAGE(rate_zero_with_tables, im->h->sample_rate = 0)
 DAMAGE(rate_zero, { im->h->sample_rate = 0; im->h->sites_count = 0; im->h->modules_count = 0; })
-DAMAGE(v1_header, { im->h->version = 1; im->h->header_size = HEAPTOP_HEADER_V1_SIZE; })
+DAMAGE(v1_header, { im->h->version = im->h->compat_version = 1; im->h->header_size = HEAPTOP_HEADER_V1_SIZE; })
 DAMAGE(short_v2_header, im->h->header_size = HEAPTOP_HEADER_V1_SIZE + 64)
 DAMAGE(no_modules, { im->h->modules_count = 0; im->h->modules_off = 0; })
 /* records */
