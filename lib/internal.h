@@ -247,6 +247,11 @@ HT_INLINE int ht_live_maybe(const void *p)
 /* Prepares sampling for a new segment (first start or fork child): private
  * maps, per-process state; turns sampling off if they can't be made. */
 void ht_sample_prepare(void);
+/* Enters a section that may take libunwind's, the loader's or the unwind
+ * cache's locks: 0, or -1 when none may be taken (a fork is under way). */
+int ht_walk_enter(void);
+/* Leaves the section ht_walk_enter() entered. */
+void ht_walk_leave(void);
 /* pthread_atfork handlers: no stack walk may be under way across a fork. */
 void ht_sample_fork_prepare(void);
 void ht_sample_fork_parent(void);
@@ -261,14 +266,22 @@ void ht_sample_realloc(struct ht_thread *t, int had, size_t old_u, void *q, size
 /* stacks.c */
 #define HT_FRAMES_MAX 64
 /* Captures the calling thread's stack below libheaptop into frames[max]
- * (raw return addresses); returns the count, *truncated set when cut. */
-unsigned ht_stack_capture(uint64_t *frames, unsigned max, int *truncated);
+ * (raw return addresses); returns the count (-1: none, a fork is under
+ * way), *truncated set when cut, *same set when the frames are those of the
+ * thread's previous capture. */
+int ht_stack_capture(uint64_t *frames, unsigned max, int *truncated, int *same);
+/* Maps the unwind-rule cache (once; a fork child keeps it); 0 or -errno
+ * (then every capture uses libunwind). */
+int ht_stack_prepare(void);
+/* An object was unloaded: forgets every cached unwind rule. */
+void ht_stack_forget(void);
 
 /* sites.c */
 /* Prepares the private live map (once) and forgets every live sample; 0 or -errno. */
 int ht_sites_prepare(void);
-/* Finds or adds the site of a stack; returns its index, or -1 (dropped, counted). */
-int64_t ht_sites_find(const uint64_t *frames, unsigned n, int truncated);
+/* Finds or adds the site of a stack; returns its index, or -1 (dropped,
+ * counted); *added set when the site is new. */
+int64_t ht_sites_find(const uint64_t *frames, unsigned n, int truncated, int *added);
 /* Counts an allocation sample of weights r at site r->site and follows live block p. */
 void ht_sites_alloc(const void *p, const struct ht_live_rec *r);
 /* Counts a realloc-move sample of weights (count, bytes) at site. */

@@ -5,9 +5,11 @@
  *
  * A scan walks dl_iterate_phdr: objects not yet recorded are appended and
  * published (protocol step 9 of include/heaptop/segment.h); recorded ones
- * that the walk no longer shows are marked unloaded and kept.  Scans run at
- * the first sample, whenever the loader's load/unload counts change (checked
- * at each sample), after dlclose (dl.c) and at exit.  The callback takes no
+ * that the walk no longer shows are marked unloaded and kept (and every
+ * cached unwind rule is forgotten, stacks.c).  Scans run at the first
+ * sample, whenever the loader's load/unload counts change (checked when a
+ * sample makes a new site, and every 256 samples of a thread, sample.c),
+ * after dlclose (dl.c) and at exit.  The callback takes no
  * lock of ours and never allocates; the table is append-only, so concurrent
  * scans can at worst record an object twice.
  */
@@ -187,6 +189,7 @@ void ht_modules_scan(void)
 			continue;
 		__atomic_store_n(&m->unload_mono_ns, since_start(), __ATOMIC_RELAXED);
 		__atomic_store_n(&m->state, HEAPTOP_MODULE_UNLOADED, __ATOMIC_RELEASE);
+		ht_stack_forget(); /* its addresses may hold other code next */
 	}
 	__atomic_add_fetch(&h->modules_gen, 1, __ATOMIC_RELEASE);
 }

@@ -24,6 +24,8 @@ struct ht_sampler {
 	uint64_t rng;      /* xorshift64* state, never 0 once seeded */
 	int64_t move_left; /* bytes copied by realloc moves until the next move sample */
 	pid_t pid;         /* process that seeded it (0: not yet) */
+	int64_t last_site; /* site of the thread's previous capture, or -1 */
+	uint32_t walks;    /* captures, for the periodic module check */
 };
 static __thread struct ht_sampler ht_sampler __attribute__((tls_model("initial-exec")));
 
@@ -118,6 +120,7 @@ static struct ht_sampler *sampler(struct ht_thread *t)
 		return g;
 	g->rng = mix64(ht_now_ns(0) ^ ((uint64_t)gettid() << 32) ^ (uint64_t)(uintptr_t)g) | 1;
 	g->pid = ht_rt.pid;
+	g->last_site = -1; /* a fork child's site table starts empty */
 	/* Memoryless: what the thread counted before only shortens the first wait. */
 	t->sample_left += draw(g);
 	g->move_left = draw(g);
@@ -144,6 +147,11 @@ static uint64_t round_u64(double v)
 /* The weights of a sample of s bytes: 1/p(s) blocks, s/p(s) bytes. */
 static void weigh(size_t s, uint64_t *blocks, uint64_t *bytes)
 {
+	if (ht_rt.cfg.sample_rate == 1) { /* every block: exact, no maths */
+		*blocks = 1;
+		*bytes = s;
+		return;
+	}
 	double p = sample_prob(s);
 
 	if (p <= 0.0) /* s == 0: a zero-size block is sampled only at R = 1 */
@@ -155,22 +163,20 @@ static void weigh(size_t s, uint64_t *blocks, uint64_t *bytes)
 /* ---- taking samples -------------------------------------------------------- */
 
 /*
- * Stack walks and fork.  unw_backtrace and dl_iterate_phdr take locks of
- * libunwind and of the loader; a fork while another thread is inside them
- * would hand the child a lock nobody will release.  So walks are counted,
- * and the fork prepare handler stops new walks and waits (bounded) for the
- * running ones.  A fork child whose wait timed out never walks again.
+ * Stack walks and fork.  libunwind, dl_iterate_phdr and the unwind-rule
+ * cache's writer take locks; a fork while another thread holds one would
+ * hand the child a lock nobody will release.  So the sections that may take
+ * them (ht_walk_enter/leave; a walk on cached rules takes none) are
+ * counted, and the fork prepare handler stops new ones and waits (bounded)
+ * for the running ones.  A fork child whose wait timed out never enters one
+ * again.
  */
 static int fork_pending;
 static unsigned walkers;
 static int walks_unsafe;
 
-/* The site of the calling stack, or -1 (no stack: a fork is under way). */
-static int64_t here(void)
+int ht_walk_enter(void)
 {
-	uint64_t frames[HT_FRAMES_MAX];
-	int truncated = 0;
-
 	if (__atomic_load_n(&fork_pending, __ATOMIC_SEQ_CST) || walks_unsafe)
 		return -1;
 	__atomic_add_fetch(&walkers, 1, __ATOMIC_SEQ_CST);
@@ -178,10 +184,42 @@ static int64_t here(void)
 		__atomic_sub_fetch(&walkers, 1, __ATOMIC_SEQ_CST);
 		return -1;
 	}
-	unsigned n = ht_stack_capture(frames, ht_rt.cfg.max_frames, &truncated);
-	ht_modules_refresh();
+	return 0;
+}
+
+void ht_walk_leave(void)
+{
 	__atomic_sub_fetch(&walkers, 1, __ATOMIC_SEQ_CST);
-	return ht_sites_find(frames, n, truncated);
+}
+
+/* Captures between two looks at the loader's counts when no site is new. */
+#define MODULES_CHECK_EVERY 256
+
+/*
+ * The site of the calling stack, or -1 (no stack: a fork is under way).
+ * The same stack as the thread's previous capture is the same site.  The
+ * module table is brought up to date when a new site appears (its frames
+ * may lie in an object not yet recorded), and every MODULES_CHECK_EVERY
+ * captures otherwise (objects unloaded behind dlclose's back).
+ */
+static int64_t here(struct ht_sampler *g)
+{
+	uint64_t frames[HT_FRAMES_MAX];
+	int truncated = 0, same = 0, added = 0;
+	int64_t site;
+
+	int n = ht_stack_capture(frames, ht_rt.cfg.max_frames, &truncated, &same);
+	if (n < 0)
+		return -1;
+	if (same && g->last_site >= 0)
+		site = g->last_site;
+	else
+		site = g->last_site = ht_sites_find(frames, (unsigned)n, truncated, &added);
+	if ((added || (++g->walks & (MODULES_CHECK_EVERY - 1)) == 1) && ht_walk_enter() == 0) {
+		ht_modules_refresh();
+		ht_walk_leave();
+	}
+	return site;
 }
 
 void ht_sample_fork_prepare(void)
@@ -233,7 +271,7 @@ void ht_sample_alloc(struct ht_thread *t, void *p, size_t u)
 	uint8_t was_busy = t->busy;
 	t->busy = 1;
 	t->sample_left = draw(g);
-	record_alloc(here(), p, u);
+	record_alloc(here(g), p, u);
 	t->busy = was_busy;
 	errno = saved;
 }
@@ -273,7 +311,7 @@ void ht_sample_realloc(struct ht_thread *t, int had, size_t old_u, void *q, size
 	int saved = errno;
 	uint8_t was_busy = t->busy;
 	t->busy = 1;
-	int64_t site = here();
+	int64_t site = here(g);
 	if (take_new)
 		record_alloc(site, q, new_u);
 	if (take_move) {
@@ -292,6 +330,7 @@ void ht_sample_prepare(void)
 	if (!ht_rt.cfg.sample_rate)
 		return;
 	ht_modules_prepare();
+	(void)ht_stack_prepare(); /* no cache: libunwind does every walk */
 	if (ht_sites_prepare() != 0) {
 		ht_say_once(HT_SAY_NO_SAMPLING, "cannot map the live-sample table; ",
 			    "call sites are not sampled", NULL);

@@ -17,7 +17,8 @@
  *
  * Peak copy: when use_max has risen by max(peak_slack, use_max/64) since the
  * last copy, the thread that raised it copies every site's live estimate to
- * its peak fields under a try-lock (busy: skip, the next rise retries).
+ * its peak fields under a try-lock (busy: skip, the next rise retries).  A
+ * private list of the claimed slots keeps the copy to the sites in use.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -46,30 +47,35 @@ struct live_slot {
 uint8_t *ht_live_filter;
 static uint8_t *filter_mem;          /* 1 << HT_FILTER_BITS counters, saturating at 255 */
 static struct live_slot *live_map;   /* LIVE_CAP slots */
+static uint32_t *used_list;          /* index + 1 of each claimed site slot (0: being written) */
+static uint32_t used_n;              /* entries of used_list taken */
 static uint64_t peak_last;           /* use_max at the last peak copy */
 static int peak_lock;
 
 #define LIVE_BYTES ((size_t)LIVE_CAP * sizeof(struct live_slot))
 #define FILTER_BYTES ((size_t)1 << HT_FILTER_BITS)
+#define USED_CAP (1u << 16) /* HEAPTOP_SITES's upper bound (config.c) */
+#define USED_BYTES ((size_t)USED_CAP * sizeof(uint32_t))
+#define PRIVATE_BYTES (LIVE_BYTES + FILTER_BYTES + USED_BYTES)
 
 int ht_sites_prepare(void)
 {
 	__atomic_store_n(&ht_live_filter, NULL, __ATOMIC_RELAXED);
 	peak_last = 0;
 	peak_lock = 0;
+	used_n = 0;
 	if (live_map) {
-		/* A fork child: forget the parent's samples (zero pages again). */
-		madvise(live_map, LIVE_BYTES, MADV_DONTNEED);
-		madvise(filter_mem, FILTER_BYTES, MADV_DONTNEED);
+		/* A fork child: forget the parent's samples and sites (zero pages again). */
+		madvise(live_map, PRIVATE_BYTES, MADV_DONTNEED);
 		return 0;
 	}
-	void *m = mmap(NULL, LIVE_BYTES + FILTER_BYTES, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	void *m = mmap(NULL, PRIVATE_BYTES, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (m == MAP_FAILED)
 		return -errno;
-	(void)madvise(m, LIVE_BYTES + FILTER_BYTES, MADV_WIPEONFORK);
+	(void)madvise(m, PRIVATE_BYTES, MADV_WIPEONFORK);
 	live_map = m;
 	filter_mem = (uint8_t *)m + LIVE_BYTES;
+	used_list = (uint32_t *)(filter_mem + FILTER_BYTES);
 	return 0;
 }
 
@@ -92,8 +98,9 @@ static uint64_t stack_hash(const uint64_t *f, unsigned n, int truncated)
 	return h ? h : 1;
 }
 
-/* Writes the stack of a slot we claimed and publishes it. */
-static void site_fill(struct heaptop_site *s, const uint64_t *f, unsigned n, int truncated)
+/* Writes the stack of slot idx, which we claimed, publishes it and lists it. */
+static void site_fill(uint32_t idx, struct heaptop_site *s, const uint64_t *f, unsigned n,
+		      int truncated)
 {
 	for (unsigned i = 0; i < n; i++)
 		__atomic_store_n(&s->frames[i], f[i], __ATOMIC_RELAXED);
@@ -101,13 +108,18 @@ static void site_fill(struct heaptop_site *s, const uint64_t *f, unsigned n, int
 	__atomic_store_n(&s->flags, truncated ? HEAPTOP_SITE_TRUNCATED : 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&s->published, 1, __ATOMIC_RELEASE);
 	__atomic_add_fetch(&ht_rt.hdr->sites_used, 1, __ATOMIC_RELAXED);
+	uint32_t k = __atomic_fetch_add(&used_n, 1, __ATOMIC_RELAXED);
+	if (k < USED_CAP)
+		__atomic_store_n(&used_list[k], idx + 1, __ATOMIC_RELEASE);
 }
 
-int64_t ht_sites_find(const uint64_t *frames, unsigned n, int truncated)
+int64_t ht_sites_find(const uint64_t *frames, unsigned n, int truncated, int *added)
 {
 	struct heaptop_seg_header *h = ht_rt.hdr;
 	uint32_t count = h->sites_count;
 	uint64_t hash = stack_hash(frames, n, truncated);
+
+	*added = 0;
 
 	if (n > h->site_max_frames)
 		n = h->site_max_frames;
@@ -118,7 +130,8 @@ int64_t ht_sites_find(const uint64_t *frames, unsigned n, int truncated)
 
 		if (cur == 0 && __atomic_compare_exchange_n(&s->hash, &cur, hash, 0, __ATOMIC_ACQ_REL,
 							    __ATOMIC_ACQUIRE)) {
-			site_fill(s, frames, n, truncated);
+			site_fill(idx, s, frames, n, truncated);
+			*added = 1;
 			return idx;
 		}
 		if (cur == hash)
@@ -261,10 +274,14 @@ static void peak_copy(uint64_t max)
 
 	__atomic_store_n(&h->peak_seq, seq + 1, __ATOMIC_RELAXED);
 	__atomic_thread_fence(__ATOMIC_RELEASE);
-	for (uint32_t i = 0; i < h->sites_count; i++) {
-		struct heaptop_site *s = site_at(i);
-		if (!__atomic_load_n(&s->hash, __ATOMIC_RELAXED))
+	uint32_t n = __atomic_load_n(&used_n, __ATOMIC_RELAXED);
+	/* Only the claimed slots (a site claimed during the copy may be missed:
+	 * it holds next to nothing yet). */
+	for (uint32_t k = 0; k < n && k < USED_CAP; k++) {
+		uint32_t v = __atomic_load_n(&used_list[k], __ATOMIC_ACQUIRE);
+		if (!v)
 			continue;
+		struct heaptop_site *s = site_at(v - 1);
 		__atomic_store_n(&s->peak_samples, __atomic_load_n(&s->live_samples, __ATOMIC_RELAXED),
 				 __ATOMIC_RELAXED);
 		__atomic_store_n(&s->peak_blocks, __atomic_load_n(&s->live_blocks, __ATOMIC_RELAXED),

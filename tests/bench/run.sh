@@ -10,6 +10,8 @@
 #   atomics   shim_atomics.so: forwarding + global relaxed atomic counters
 #   heaptrack heaptrack's preload library, if heaptrack is installed
 #   heaptop   the libheaptop.so given with --lib (HEAPTOP_SAMPLE_RATE=0)
+#   heaptop-default  the same with call-site sampling at its default rate
+#   heaptop-every    the same sampling every allocation (HEAPTOP_SAMPLE_RATE=1)
 # CPU time runs are interleaved (each repetition runs every tracker once,
 # in a rotating order) and reported as medians; single-threaded workloads
 # are also run once under callgrind to count instructions, which is immune
@@ -81,6 +83,8 @@ case $REPS in '' | *[!0-9]* | 0) bad_arg "--reps must be a positive integer" ;; 
 
 # Same work on every run: fixed hash seeds, byte-wise collation.
 export LC_ALL=C PYTHONHASHSEED=0 PERL_HASH_SEED=0 PERL_PERTURB_KEYS=0
+# The heaptop columns set their own options; none may leak in from outside.
+unset HEAPTOP_SAMPLE_RATE HEAPTOP_MAX_FRAMES HEAPTOP_SITES HEAPTOP_DISABLE
 
 # ---- workload sizes ------------------------------------------------------
 # "time" sizes aim at 0.3-1 s untracked on a 2-core machine; "count" sizes
@@ -175,7 +179,7 @@ HEAPTRACK_LIB=$(find_heaptrack)
 
 TRACKERS="none forward atomics"
 [ -n "$HEAPTRACK_LIB" ] && TRACKERS="$TRACKERS heaptrack"
-TRACKERS="$TRACKERS heaptop"
+TRACKERS="$TRACKERS heaptop heaptop-default heaptop-every"
 
 # tracker_env NAME: sets TENV to the cputime -e options for a tracker.
 # heaptrack is preloaded directly (as /usr/bin/heaptrack does) with its
@@ -189,6 +193,8 @@ tracker_env() {
     heaptrack) TENV=(-e "LD_PRELOAD=$HEAPTRACK_LIB"
                      -e "DUMP_HEAPTRACK_OUTPUT=/dev/null") ;;
     heaptop) TENV=(-e "LD_PRELOAD=$LIB" -e "HEAPTOP_SAMPLE_RATE=0") ;;
+    heaptop-default) TENV=(-e "LD_PRELOAD=$LIB") ;;
+    heaptop-every) TENV=(-e "LD_PRELOAD=$LIB" -e "HEAPTOP_SAMPLE_RATE=1") ;;
     esac
 }
 
@@ -541,13 +547,29 @@ print_targets() {
         target "heaptop/untracked instructions, $w" "$(ir_ratio "$w" heaptop none)" 1.03
     done
     target "heaptop/atomics CPU time, churn2" "$(cpu_ratio churn2 heaptop atomics)" 0.50
+    # Call-site sampling (docs/sampling.md): the default rate costs at most
+    # 3% over counters only, sampling everything stays below heaptrack.
+    for w in $COUNT_WORKLOADS; do
+        have_workload "$w" || continue
+        target "default/rate-0 instructions, $w" "$(ir_ratio "$w" heaptop-default heaptop)" 1.03
+    done
+    [ -n "$HEAPTRACK_LIB" ] || return
+    for w in $COUNT_WORKLOADS; do
+        have_workload "$w" || continue
+        target "every/heaptrack instructions, $w" "$(ir_ratio "$w" heaptop-every heaptrack)" 1.00
+    done
+    for w in $TIME_WORKLOADS; do
+        have_workload "$w" || continue
+        target "every/heaptrack CPU time, $w" "$(cpu_ratio "$w" heaptop-every heaptrack)" 1.00
+    done
 }
 
 report() {
     echo
     echo "heaptop benchmark - $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs," \
         "$(uname -r)$([ $QUICK = 1 ] && echo ', --quick')"
-    echo "  heaptop   = $LIB (HEAPTOP_SAMPLE_RATE=0)"
+    echo "  heaptop   = $LIB (HEAPTOP_SAMPLE_RATE=0; heaptop-default: rate unset," \
+        "heaptop-every: HEAPTOP_SAMPLE_RATE=1)"
     echo "  heaptrack = ${HEAPTRACK_LIB:-not installed (column skipped)}"
     echo
     print_cpu_table
