@@ -157,10 +157,14 @@ static void gate_wipe(void)
 		memset(gate_page, 0, sizeof(*gate_page));
 }
 
+/* The pid of the last fork child our atfork handler ran in (see adopt_fork_child). */
+static pid_t atfork_child_pid;
+
 static void fork_child(void)
 {
 	ht_sample_fork_child();
 	gate_wipe();
+	atfork_child_pid = getpid();
 }
 
 static void gate_open(void)
@@ -252,13 +256,22 @@ static void adopt_fork_child(void)
 {
 	struct ht_thread *t = &ht_self;
 
-	/* Our mapping of the parent's segment is a private view now: drop it. */
+	/* The parent's segment is the parent's (still shared): unmap it, never write it. */
 	if (ht_rt.hdr)
 		munmap(ht_rt.hdr, ht_rt.seg_size);
 	ht_rt.hdr = NULL;
 	ht_thread_reset(t);
 	ht_rt.pid = getpid();
 	ht_config_read(&ht_rt.cfg);
+	/*
+	 * A child made without our atfork handlers (raw clone, _Fork) may hold
+	 * copies of the loader's and libunwind's locks taken by another thread
+	 * in the middle of a stack walk: one more walk, or the module scan at
+	 * exit, would wait forever.  It counts exactly but samples no stacks
+	 * (tests/rel/rawclone.sh).
+	 */
+	if (atfork_child_pid != ht_rt.pid)
+		ht_rt.cfg.sample_rate = 0;
 	ht_sample_prepare();
 	if (ht_segment_create() != 0) {
 		go_off();

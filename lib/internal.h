@@ -240,7 +240,7 @@ HT_INLINE size_t ht_filter_slot(const void *p)
 HT_INLINE int ht_live_maybe(const void *p)
 {
 	const uint8_t *f = __atomic_load_n(&ht_live_filter, __ATOMIC_RELAXED);
-	return HT_UNLIKELY(f != NULL) && f[ht_filter_slot(p)] != 0;
+	return HT_UNLIKELY(f != NULL) && __atomic_load_n(&f[ht_filter_slot(p)], __ATOMIC_RELAXED) != 0;
 }
 
 /* sample.c */

@@ -22,6 +22,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 #include "account.h"
 
@@ -161,7 +162,51 @@ void ht_thread_reset(struct ht_thread *t)
 	t->state = HT_THREAD_NEW;
 }
 
-/* Finds a free shard for the calling thread (t->busy is set). */
+/* Shards a thread that found none free checks for a dead owner. */
+#define REAP_PROBES 8
+
+/* 1 when tid is no longer a thread of this process (it took a shard too
+ * late in its exit for our key destructor to run); keeps errno. */
+static int owner_gone(uint32_t tid)
+{
+	int saved = errno;
+	int gone = syscall(SYS_tgkill, (pid_t)ht_rt.pid, (pid_t)tid, 0) != 0 && errno == ESRCH;
+	errno = saved;
+	return gone;
+}
+
+/* Makes the calling thread the owner of shard idx (owner_tid already ours). */
+static void own_shard(struct ht_thread *t, struct heaptop_shard *s, uint32_t idx)
+{
+	struct heaptop_seg_header *h = ht_rt.hdr;
+
+	__atomic_store_n(&s->owners_total, s->owners_total + 1, __ATOMIC_RELAXED);
+	uint32_t used = __atomic_load_n(&h->shards_used, __ATOMIC_RELAXED);
+	while (used < idx + 1 &&
+	       !__atomic_compare_exchange_n(&h->shards_used, &used, idx + 1, 1, __ATOMIC_RELEASE,
+					    __ATOMIC_RELAXED))
+		;
+	uint32_t active = __atomic_add_fetch(&h->threads_active, 1, __ATOMIC_RELAXED);
+	uint32_t most = __atomic_load_n(&h->threads_max, __ATOMIC_RELAXED);
+	while (active > most &&
+	       !__atomic_compare_exchange_n(&h->threads_max, &most, active, 1, __ATOMIC_RELAXED,
+					    __ATOMIC_RELAXED))
+		;
+	__atomic_add_fetch(&h->threads_total, 1, __ATOMIC_RELAXED);
+	t->shard = s;
+	t->unpub = 0;
+	t->headroom = 0;
+	t->floor = -(int64_t)ht_rt.cfg.peak_slack;
+	t->state = HT_THREAD_OWNER;
+}
+
+/*
+ * Finds a free shard for the calling thread (t->busy is set).  When none is
+ * free, a few are checked for an owner that died without handing its shard
+ * back (its first allocation came after the last round of key destructors,
+ * so ours never ran): such a shard is taken over, its counts kept.  A tid
+ * reused by a live thread of ours is left alone, which is only conservative.
+ */
 static void claim_shard(struct ht_thread *t)
 {
 	struct heaptop_seg_header *h = ht_rt.hdr;
@@ -183,24 +228,20 @@ static void claim_shard(struct ht_thread *t)
 		if (!__atomic_compare_exchange_n(&s->owner_tid, &zero, tid, 0, __ATOMIC_ACQUIRE,
 						 __ATOMIC_RELAXED))
 			continue;
-		__atomic_store_n(&s->owners_total, s->owners_total + 1, __ATOMIC_RELAXED);
-		uint32_t used = __atomic_load_n(&h->shards_used, __ATOMIC_RELAXED);
-		while (used < idx + 1 &&
-		       !__atomic_compare_exchange_n(&h->shards_used, &used, idx + 1, 1,
-						    __ATOMIC_RELEASE, __ATOMIC_RELAXED))
-			;
-		uint32_t active = __atomic_add_fetch(&h->threads_active, 1, __ATOMIC_RELAXED);
-		uint32_t most = __atomic_load_n(&h->threads_max, __ATOMIC_RELAXED);
-		while (active > most &&
-		       !__atomic_compare_exchange_n(&h->threads_max, &most, active, 1,
-						    __ATOMIC_RELAXED, __ATOMIC_RELAXED))
-			;
-		__atomic_add_fetch(&h->threads_total, 1, __ATOMIC_RELAXED);
-		t->shard = s;
-		t->unpub = 0;
-		t->headroom = 0;
-		t->floor = -(int64_t)ht_rt.cfg.peak_slack;
-		t->state = HT_THREAD_OWNER;
+		own_shard(t, s, idx);
+		return;
+	}
+	for (uint32_t i = 0; i < REAP_PROBES && i + 1 < n; i++) {
+		uint32_t idx = 1 + (start + i) % (n - 1);
+		struct heaptop_shard *s = ht_shard_at(idx);
+		uint32_t old = __atomic_load_n(&s->owner_tid, __ATOMIC_RELAXED);
+
+		if (old == 0 || old == tid || !owner_gone(old) ||
+		    !__atomic_compare_exchange_n(&s->owner_tid, &old, tid, 0, __ATOMIC_ACQUIRE,
+						 __ATOMIC_RELAXED))
+			continue;
+		__atomic_sub_fetch(&h->threads_active, 1, __ATOMIC_RELAXED); /* the dead owner */
+		own_shard(t, s, idx);
 		return;
 	}
 	__atomic_add_fetch(&h->shard_misses, 1, __ATOMIC_RELAXED);

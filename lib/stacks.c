@@ -56,7 +56,8 @@ static int find_self(void)
 
 static int in_self(uintptr_t ip)
 {
-	return ip - self_lo < self_hi - self_lo;
+	uintptr_t lo = __atomic_load_n(&self_lo, __ATOMIC_RELAXED);
+	return ip - lo < __atomic_load_n(&self_hi, __ATOMIC_RELAXED) - lo;
 }
 
 /* libunwind: the walk of record, and the fallback of the fast one. */
@@ -743,7 +744,8 @@ static __attribute__((noinline)) int walk(struct rule_slot *tab, uintptr_t pc, u
 {
 	struct walk_memo *m = &memo;
 	struct walk_at w = { 0, 0, 0, 0, pc, sp, bp };
-	uintptr_t self_at = self_lo, self_len = self_hi - self_lo;
+	uintptr_t self_at = __atomic_load_n(&self_lo, __ATOMIC_RELAXED);
+	uintptr_t self_len = __atomic_load_n(&self_hi, __ATOMIC_RELAXED) - self_at;
 	int trunc = 0;
 
 	if (HT_UNLIKELY(m->epoch != __atomic_load_n(&cache_epoch, __ATOMIC_RELAXED))) {

@@ -48,12 +48,13 @@ int launch_remove_segments(pid_t pid);
 /* The exit code heaptop passes on: the child's status, 128+signal if killed. */
 int launch_exit_code(const struct model_child *c);
 
-/* launch_diag.c: explains on f why argv[0] produced no segment (static or
- * setuid binary, other ELF class, library failed to load, no allocation). */
+/* launch_diag.c: explains on f why argv[0] produced no segment (static,
+ * setuid/setgid or file-capability binary, other ELF class, library failed
+ * to load, no allocation). */
 void launch_explain_no_segment(FILE *f, char *const argv[], const struct model_child *c);
 /* launch_diag.c: 1 (with the reason on f, unless f is NULL) when cmd can
- * never be preloaded: static, setuid/setgid to another user, other ELF
- * class; else 0. */
+ * never be preloaded: static, setuid/setgid to another user, file
+ * capabilities for an unprivileged user, other ELF class; else 0. */
 int launch_unpreloadable(FILE *f, const char *cmd);
 
 #endif

@@ -1,10 +1,12 @@
 /*
  * tui/launch_diag.c - saying why a program started by `heaptop -- CMD`
- * produced no segment, without ldd: a static ELF (no PT_INTERP), a setuid
- * or setgid file (the loader ignores LD_PRELOAD), a different ELF class,
- * the loader's or the library's own complaint in the output file, or a
- * program that exited without allocating (the library starts on the first
- * allocation).
+ * produced no segment, without ldd: a static ELF (no PT_INTERP), a file
+ * whose exec asks for secure execution (setuid or setgid to someone else,
+ * or file capabilities: the loader then ignores LD_PRELOAD), a different
+ * ELF class, the loader's or the library's own complaint in the output
+ * file, or a program that exited without allocating (the library starts on
+ * the first allocation).  A file we may execute but not read (mode 4711) is
+ * still judged by its mode.
  */
 #define _GNU_SOURCE
 #include <elf.h>
@@ -14,7 +16,10 @@
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 #include "launch.h"
 #include "sanitize.h"
@@ -98,21 +103,44 @@ static int quote_output(FILE *f, const char *output)
 	return shown;
 }
 
+/* 1 when exec'ing the file at path (st) runs it in secure-execution mode
+ * (AT_SECURE) for us: its set-id bits change our ids, or its file
+ * capabilities raise an unprivileged user's.  Neither counts on a nosuid
+ * mount or under no_new_privs, where the kernel ignores them.  *why gets
+ * the explanation. */
+static int secure_exec(const char *path, const struct stat *st, const char **why)
+{
+	struct statvfs vfs;
+
+	if (prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 1 ||
+	    (statvfs(path, &vfs) == 0 && (vfs.f_flag & ST_NOSUID)))
+		return 0;
+	*why = "setuid or setgid: the loader ignores LD_PRELOAD for it (run it as the user it "
+	       "switches to, or a copy without those bits)";
+	if (((st->st_mode & S_ISUID) && st->st_uid != geteuid()) ||
+	    ((st->st_mode & S_ISGID) && st->st_gid != getegid()))
+		return 1;
+	*why = "given file capabilities (setcap): the loader ignores LD_PRELOAD for it (run it "
+	       "as root, or a copy without them)";
+	return geteuid() != 0 && getxattr(path, "security.capability", NULL, 0) > 0;
+}
+
 /* Says what in the file at path keeps the preload out; 1 when it found a
- * reason that settles it (static, setuid, other class), else 0. */
+ * reason that settles it (static, secure execution, other class), else 0. */
 static int explain_file(FILE *f, const char *path)
 {
 	struct stat st;
 	unsigned char cls = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	const char *why = "";
+	int dyn = -1;
 
-	if (fd < 0 || fstat(fd, &st) != 0) {
-		if (fd >= 0)
-			close(fd);
+	if (stat(path, &st) != 0)
 		return 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), readable = fd >= 0;
+	if (readable) { /* execute-only files (mode 0711) are judged by their mode alone */
+		dyn = elf_dynamic(fd, &cls);
+		close(fd);
 	}
-	int dyn = elf_dynamic(fd, &cls);
-	close(fd);
 	if (dyn == 0) {
 		say(f, "heaptop:   '%s' is statically linked: nothing can be preloaded into it "
 			"(rebuild it dynamically linked)\n", path);
@@ -124,13 +152,11 @@ static int explain_file(FILE *f, const char *path)
 			(int)sizeof(void *) * 8);
 		return 1;
 	}
-	/* the loader goes secure (ignores LD_PRELOAD) when exec changes our ids */
-	if (((st.st_mode & S_ISUID) && st.st_uid != geteuid()) ||
-	    ((st.st_mode & S_ISGID) && st.st_gid != getegid())) {
-		say(f, "heaptop:   '%s' is setuid or setgid: the loader ignores LD_PRELOAD for it\n", path);
+	if (secure_exec(path, &st, &why)) {
+		say(f, "heaptop:   '%s' is %s\n", path, why);
 		return 1;
 	}
-	if (dyn < 0)
+	if (dyn < 0 && readable)
 		say(f, "heaptop:   '%s' is not an ELF program (a script?): the preload applies to its "
 			"interpreter and the programs it runs\n", path);
 	return 0;

@@ -25,7 +25,7 @@ while read -r mode code state bucket; do
 	expect_eq "$mode: exit code under the library" "$rc_traced" "$code"
 	cmp -s "$tmp/plain.out" "$tmp/traced.out" || fail "$mode: output differs"
 	# (the shell may add its own "Aborted"/"Killed" line to both)
-	grep -q heaptop "$tmp/traced.err" && fail "$mode: stderr: $(cat "$tmp/traced.err")"
+	grep -q "^heaptop:" "$tmp/traced.err" && fail "$mode: stderr: $(cat "$tmp/traced.err")"
 	expect_eq "$mode: stderr lines" "$(wc -l <"$tmp/traced.err")" "$(wc -l <"$tmp/plain.err")"
 	if [ ! -f "$seg" ]; then
 		fail "$mode: HEAPTOP_KEEP=1 but no $seg"
