@@ -27,31 +27,64 @@ HT_INLINE const struct ht_real *forward_table(void)
 	return ht_live->malloc ? ht_live : ht_cold_path();
 }
 
+/* malloc before the real functions are known (or in a new fork child). */
+static __attribute__((noinline)) void *malloc_cold(size_t n)
+{
+	const struct ht_real *r = ht_cold_path();
+
+	if (!r)
+		return ht_pool_alloc(n, 16);
+	return ht_count_alloc(r->malloc(n), n);
+}
+
+/* The hot path is ht_count_alloc() inlined: nothing but n is kept across
+ * the real malloc, and every other case leaves by a tail call. */
 HT_EXPORT void *malloc(size_t n)
 {
 	void *(*fn)(size_t) = ht_live->malloc;
 
-	if (HT_UNLIKELY(!fn)) {
-		const struct ht_real *r = ht_cold_path();
-		if (!r)
-			return ht_pool_alloc(n, 16);
-		fn = r->malloc;
+	if (HT_UNLIKELY(!fn))
+		return malloc_cold(n);
+	void *p = fn(n);
+	struct ht_thread *t = &ht_self;
+	struct heaptop_shard *s = t->fast;
+
+	if (HT_LIKELY(s != NULL) && HT_LIKELY(p != NULL)) {
+		size_t h = ht_glibc_head(p);
+		if (HT_LIKELY(!(h & 2)))
+			return ht_own_alloc(t, s, p, n, (h & ~(size_t)7) - 8);
 	}
-	return ht_count_alloc(fn(n), n);
+	return ht_count_alloc_other(p, n);
 }
 
-HT_EXPORT void free(void *p)
+/* free of everything the inline fast path leaves out: NULL, a pool block, an
+ * mmapped chunk, an allocator we must ask for sizes, no open gate. */
+static __attribute__((noinline)) void free_other(void *p, void (*fn)(void *))
 {
 	if (!p || ht_pool_owns(p))
 		return;
-	void (*fn)(void *) = ht_live->free;
 	if (HT_UNLIKELY(!fn)) {
 		const struct ht_real *r = ht_cold_path();
 		if (!r)
 			return; /* no allocator yet, so p can't be one of its blocks */
 		fn = r->free;
 	}
-	ht_count_free(p, fn);
+	ht_count_free_other(p, fn);
+}
+
+HT_EXPORT void free(void *p)
+{
+	void (*fn)(void *) = ht_live->free;
+	struct ht_thread *t = &ht_self;
+	struct heaptop_shard *s = t->fast;
+
+	/* A pool block's header reads as mmapped (pool.c). */
+	if (HT_UNLIKELY(!s) || HT_UNLIKELY(!p))
+		return free_other(p, fn);
+	size_t h = ht_glibc_head(p);
+	if (HT_UNLIKELY(h & 2) || HT_UNLIKELY(!fn))
+		return free_other(p, fn);
+	ht_own_free(t, s, p, (h & ~(size_t)7) - 8, fn);
 }
 
 HT_EXPORT void *calloc(size_t n, size_t size)
@@ -108,7 +141,8 @@ static __attribute__((noinline)) void *realloc_slow(void *p, size_t n)
 	return q;
 }
 
-HT_EXPORT void *realloc(void *p, size_t n)
+/* realloc of everything the inline fast path leaves out. */
+static __attribute__((noinline)) void *realloc_other(void *p, size_t n)
 {
 	if (!p) {
 		const struct ht_real *r = forward_table();
@@ -118,11 +152,21 @@ HT_EXPORT void *realloc(void *p, size_t n)
 	}
 	if (ht_pool_owns(p))
 		return realloc_from_pool(p, n);
+	return realloc_slow(p, n);
+}
+
+HT_EXPORT void *realloc(void *p, size_t n)
+{
 	void *(*fn)(void *, size_t) = ht_live->realloc;
-	if (HT_UNLIKELY(!fn) || HT_UNLIKELY(!n) || !ht_glibc_inline(p) || ht_live_maybe(p))
-		return realloc_slow(p, n);
-	size_t old_u = ht_glibc_usable(p); /* read before p may be freed */
-	return ht_count_realloc(fn(p, n), p, old_u, n);
+
+	/* A live glibc heap block with an open gate (a pool block reads as
+	 * mmapped); its size is read before p may be freed. */
+	if (HT_UNLIKELY(!p) || HT_UNLIKELY(!n) || HT_UNLIKELY(!fn) || HT_UNLIKELY(!ht_self.fast))
+		return realloc_other(p, n);
+	size_t h = ht_glibc_head(p);
+	if (HT_UNLIKELY(h & 2) || ht_live_maybe(p))
+		return realloc_other(p, n);
+	return ht_count_realloc(fn(p, n), p, (h & ~(size_t)7) - 8, n);
 }
 
 HT_EXPORT void *reallocarray(void *p, size_t n, size_t size)
@@ -222,7 +266,7 @@ HT_EXPORT void free_sized(void *p, size_t n)
 	if (!r)
 		return;
 	(void)n;
-	ht_count_free(p, r->free);
+	ht_count_free_other(p, r->free);
 }
 
 HT_EXPORT void free_aligned_sized(void *p, size_t align, size_t n)
@@ -234,5 +278,5 @@ HT_EXPORT void free_aligned_sized(void *p, size_t align, size_t n)
 		return;
 	(void)align;
 	(void)n;
-	ht_count_free(p, r->free);
+	ht_count_free_other(p, r->free);
 }

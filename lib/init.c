@@ -26,11 +26,7 @@
 struct ht_real ht_next;
 int ht_glibc_chunks;
 struct ht_runtime ht_rt;
-static const struct ht_real ht_none;
-const struct ht_real *ht_live = &ht_none;
-
-/* The wiped-on-fork copy of ht_next that ht_live points to while tracking. */
-static struct ht_real *gate_page;
+_Alignas(4096) union ht_gate ht_gate_page;
 
 #define HT_RUN_CREATING (HT_RUN_OFF + 1)
 
@@ -144,17 +140,27 @@ const struct ht_real *ht_resolve(void)
 	return &ht_next;
 }
 
+/* Fills the gate with ht_next, malloc last: a NULL malloc means "cold path". */
+static void gate_open(void)
+{
+	struct ht_real r = ht_next;
+	void *(*m)(size_t) = r.malloc;
+
+	r.malloc = NULL;
+	ht_gate_page.fn = r;
+	__atomic_store_n(&ht_gate_page.fn.malloc, m, __ATOMIC_RELEASE);
+}
+
 static void go_off(void)
 {
-	ht_live = &ht_next;
+	gate_open();
 	__atomic_store_n(&ht_rt.state, HT_RUN_OFF, __ATOMIC_RELEASE);
 }
 
 /* Zeroes the gate in a fork child (the kernel does it too where it can). */
 static void gate_wipe(void)
 {
-	if (gate_page)
-		memset(gate_page, 0, sizeof(*gate_page));
+	memset(&ht_gate_page, 0, sizeof(ht_gate_page.fn));
 }
 
 /* The pid of the last fork child our atfork handler ran in (see adopt_fork_child). */
@@ -167,21 +173,11 @@ static void fork_child(void)
 	atfork_child_pid = getpid();
 }
 
-static void gate_open(void)
-{
-	*gate_page = ht_next;
-	__atomic_store_n(&ht_live, gate_page, __ATOMIC_RELEASE);
-}
-
 static int gate_init(void)
 {
-	void *pg = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-	if (pg == MAP_FAILED)
-		return -errno;
-	/* Best effort: pthread_atfork covers fork() where the kernel can't. */
-	(void)madvise(pg, 4096, MADV_WIPEONFORK);
-	gate_page = pg;
+	/* Best effort (a page of .bss is private anonymous memory on Linux, and
+	 * WIPEONFORK needs 4.14): pthread_atfork covers fork() where it fails. */
+	(void)madvise(&ht_gate_page, sizeof(ht_gate_page), MADV_WIPEONFORK);
 	return 0;
 }
 
@@ -298,6 +294,8 @@ const struct ht_real *ht_cold_path(void)
 			start_tracking();
 	} else if (st == HT_RUN_READY && !__atomic_load_n(&ht_live->malloc, __ATOMIC_RELAXED)) {
 		adopt_fork_child();
+	} else if (st == HT_RUN_OFF && !__atomic_load_n(&ht_live->malloc, __ATOMIC_RELAXED)) {
+		gate_open(); /* a fork child of an untracked process stays untracked */
 	}
 	t->busy = 0;
 	errno = saved;
@@ -333,13 +331,11 @@ static void finish_image(void)
 	int saved = errno;
 	uint8_t was_busy = t->busy;
 	t->busy = 1;
-	if (t->state == HT_THREAD_OWNER && t->fast && t->unpub) {
-		struct heaptop_shard *s = t->fast;
-		t->fast = NULL;
-		HT_SIGNAL_FENCE();
+	struct heaptop_shard *s = ht_gate(t);
+	if (t->state == HT_THREAD_OWNER && s && ht_unpub(t)) {
+		ht_gate_close(t);
 		ht_publish(t);
-		HT_SIGNAL_FENCE();
-		t->fast = s;
+		ht_gate_open(t, s);
 	}
 	ht_modules_scan(); /* the final word on what was loaded */
 	ht_segment_finish(HEAPTOP_STATE_EXITED);

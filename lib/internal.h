@@ -15,6 +15,8 @@
 #include "heaptop/segment.h"
 
 #define HT_EXPORT __attribute__((visibility("default")))
+/* Declared hidden too, so other files reach our globals without the GOT. */
+#pragma GCC visibility push(hidden)
 #define HT_COLD __attribute__((noinline, cold))
 #define HT_INLINE static inline __attribute__((always_inline))
 #define HT_LIKELY(x) __builtin_expect(!!(x), 1)
@@ -37,12 +39,19 @@ struct ht_real {
 };
 
 /*
- * The gate the hooks read on every call.  All NULL until initialisation is
- * complete; it lives in a MADV_WIPEONFORK page, so a child made by fork,
- * _Fork or clone finds it zero and takes the slow path, which gives the child
- * its own segment before it counts anything.
+ * The gate the hooks read on every call: the functions to forward to.  All
+ * NULL until initialisation is complete (or forwarding only is decided); it
+ * fills a page of its own in .bss that is MADV_WIPEONFORK, so a child made
+ * by fork, _Fork or clone finds it zero and takes the slow path, which gives
+ * the child its own segment before it counts anything.  A static page, not a
+ * pointer to one, so each hook reaches its function with one load.
  */
-extern const struct ht_real *ht_live;
+union ht_gate {
+	struct ht_real fn;
+	char page[4096];
+};
+extern union ht_gate ht_gate_page;
+#define ht_live (&ht_gate_page.fn)
 /* The resolved functions, valid once ht_resolve() returned them; never wiped. */
 extern struct ht_real ht_next;
 
@@ -84,21 +93,53 @@ enum ht_thread_state {
 	HT_THREAD_SHARED,  /* no free shard, or past its exit: counts go to shard 0 */
 };
 
-/* Per-thread state; initial-exec TLS, so reading it never calls malloc. */
+/*
+ * Per-thread state; initial-exec TLS, so reading it never calls malloc.
+ *
+ * The fast path (account.h) touches only fast, room, room_rec, room_max and
+ * left.  Use and use_max (shard.c): the thread's unpublished use delta is
+ * unpub = S - room (S = peak_slack); room < 0 (unpub > S) or room >
+ * room_max = 2S (unpub < -S) publishes; room < room_rec means unpub rose
+ * above the highest value the thread recorded, so a fall must first record
+ * it (a soft peak).  Sampling
+ * and the timeline clock share one countdown: left falls by the bytes each
+ * allocation adds and the slow path runs when it reaches 0; the sampling
+ * countdown proper is left + sample_rest (sample.c, docs/sampling.md), the
+ * clock is looked at every HT_TICK_BYTES counted.
+ */
 struct ht_thread {
-	struct heaptop_shard *fast; /* == shard while the fast path may run, else NULL */
+	struct heaptop_shard *fast; /* == shard while the inline (glibc) fast path may run */
+	int64_t room;               /* peak_slack - unpub: growth left before a publish */
+	int64_t room_rec;           /* room below this: a rise not yet recorded */
+	int64_t room_max;           /* room above this: publish (2 * peak_slack) */
+	int64_t left;               /* bytes left before the slow path must run */
+	struct heaptop_shard *ask;  /* == shard while the asking fast path may run */
 	struct heaptop_shard *shard;/* the owned shard, or NULL */
-	int64_t unpub;              /* use delta not yet added to header.use_published */
-	int64_t headroom;           /* publish when unpub exceeds this */
-	int64_t floor;              /* ... or falls below this (-peak_slack) */
-	int64_t sample_left;        /* usable bytes until the next sample (sample.c) */
+	int64_t sample_rest;        /* sampling countdown = left + sample_rest */
+	int64_t armed;              /* left when last armed: armed - left bytes since */
+	int64_t tick_left;          /* bytes until the next look at the clock */
 	uint8_t busy;               /* inside heaptop's slow path: nested calls forward */
 	uint8_t state;              /* enum ht_thread_state */
 };
 extern __thread struct ht_thread ht_self __attribute__((tls_model("initial-exec")));
 
-/* Allocations of a thread between two looks at the clock (a power of two). */
-#define HT_TICK_CALLS 256
+/* Bytes a thread allocates between two looks at the timeline clock. */
+#define HT_TICK_BYTES ((int64_t)64 * 1024)
+
+/* The open gate of t (the shard the fast paths count into), or NULL. */
+HT_INLINE struct heaptop_shard *ht_gate(const struct ht_thread *t)
+{
+	return t->fast ? t->fast : t->ask;
+}
+
+/* The sampling countdown: bytes until the next sample (slow paths only). */
+HT_INLINE int64_t ht_countdown(const struct ht_thread *t)
+{
+	return t->left + t->sample_rest;
+}
+
+/* Sets the sampling countdown to v and arms left for it and the clock (shard.c). */
+void ht_countdown_set(struct ht_thread *t, int64_t v);
 
 enum ht_run_state {
 	HT_RUN_UNINIT = 0, /* nothing done yet */
@@ -137,6 +178,12 @@ struct ht_runtime {
 	pid_t pid;                          /* the pid the segment belongs to */
 };
 extern struct ht_runtime ht_rt;
+
+/* The thread's use delta not yet added to header.use_published. */
+HT_INLINE int64_t ht_unpub(const struct ht_thread *t)
+{
+	return (int64_t)ht_rt.cfg.peak_slack - t->room;
+}
 
 HT_INLINE struct heaptop_shard *ht_shard_at(uint32_t i)
 {
@@ -183,13 +230,18 @@ void *ht_alloc_finish(struct ht_thread *t, struct heaptop_shard *s, void *p, siz
 void ht_free_slow(struct ht_thread *t, void *p, void (*fn)(void *));
 /* Ends a fast-path free that must publish or may free a live sample, then fn(p). */
 void ht_free_finish(struct ht_thread *t, struct heaptop_shard *s, void *p, void (*fn)(void *));
+/* A fast-path free of u usable bytes that comes after an unrecorded rise of
+ * use: records it, counts the free, then fn(p). */
+void ht_free_rise(struct ht_thread *t, struct heaptop_shard *s, void *p, size_t u,
+		  void (*fn)(void *));
 /* Counts the free of a block of u usable bytes that is already gone. */
 void ht_note_dealloc(size_t u);
 /* Counts a successful realloc of the live block old (old_u usable bytes
  * before) into q for req bytes: grow / shrink / same, moved or in place;
  * had: old was a live sample (already taken out of the live map). */
 void ht_note_realloc(void *old, size_t old_u, void *q, size_t req, int had);
-/* Adds t->unpub to the published use and raises use_max; sets t->headroom. */
+/* Adds the thread's unpub to the published use and raises use_max; resets
+ * room, room_rec and room_max. */
 void ht_publish(struct ht_thread *t);
 /* The same for shard 0's callers: delta goes straight to the header. */
 void ht_publish_shared(int64_t delta);
@@ -258,8 +310,9 @@ void ht_sample_fork_parent(void);
 void ht_sample_fork_child(void);
 /* The countdown of t reached 0 at block p of u usable bytes: sample it or re-arm. */
 void ht_sample_alloc(struct ht_thread *t, void *p, size_t u);
-/* Sampling side of a successful realloc (see ht_note_realloc); moved = bytes
- * copied, 0 when in place. */
+/* Sampling side of a successful realloc (see ht_note_realloc, which took a
+ * growth of a block that wasn't a live sample off the countdown already);
+ * moved = bytes copied, 0 when in place. */
 void ht_sample_realloc(struct ht_thread *t, int had, size_t old_u, void *q, size_t new_u,
 		       size_t moved);
 
@@ -320,5 +373,7 @@ enum ht_say_key {
 	HT_SAY_NO_SAMPLING,
 	HT_SAY_KEYS
 };
+
+#pragma GCC visibility pop
 
 #endif

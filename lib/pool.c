@@ -3,7 +3,8 @@
  * calls made before the real allocator is known (dlsym's own calloc, other
  * threads during that moment).  Blocks are never reused or freed; free(),
  * realloc() and malloc_usable_size() recognise them by address for the rest
- * of the process's life.  Each block is preceded by a 16-byte size header.
+ * of the process's life.  Each block is preceded by a 16-byte header: its
+ * size, then a word that reads as glibc's "mmapped chunk" bit.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -33,6 +34,10 @@ void *ht_pool_alloc(size_t n, size_t align)
 		if (__atomic_compare_exchange_n(&pool_used, &used, end, 1, __ATOMIC_RELAXED,
 						__ATOMIC_RELAXED)) {
 			*(size_t *)(ht_pool + start - 16) = n;
+			/* Where glibc keeps a chunk's size: "mmapped", so the
+			 * hooks' inline fast paths leave pool blocks to the
+			 * paths that recognise them. */
+			*(size_t *)(ht_pool + start - 8) = 2;
 			return ht_pool + start; /* static storage: already zero */
 		}
 	}

@@ -2,7 +2,7 @@
  * lib/sample.c - which allocations are sampled, and what each sample weighs.
  *
  * Sampling by bytes (docs/sampling.md): every thread counts down the usable
- * bytes it allocates (ht_thread.sample_left, on the fast path); the block
+ * bytes it allocates (ht_countdown(), fed by the fast path's left); the block
  * that takes the countdown to 0 or below is sampled and a fresh countdown is
  * drawn from an exponential distribution of mean R = HEAPTOP_SAMPLE_RATE.
  * A block of s bytes is then sampled with probability p(s) = 1 - exp(-s/R),
@@ -122,7 +122,7 @@ static struct ht_sampler *sampler(struct ht_thread *t)
 	g->pid = ht_rt.pid;
 	g->last_site = -1; /* a fork child's site table starts empty */
 	/* Memoryless: what the thread counted before only shortens the first wait. */
-	t->sample_left += draw(g);
+	ht_countdown_set(t, ht_countdown(t) + draw(g));
 	g->move_left = draw(g);
 	return g;
 }
@@ -261,16 +261,16 @@ static void record_alloc(int64_t site, const void *p, size_t u)
 void ht_sample_alloc(struct ht_thread *t, void *p, size_t u)
 {
 	if (!ht_rt.cfg.sample_rate || !ht_rt.sites) {
-		t->sample_left = INT64_MAX;
+		ht_countdown_set(t, INT64_MAX);
 		return;
 	}
 	struct ht_sampler *g = sampler(t);
-	if (t->sample_left > 0)
+	if (ht_countdown(t) > 0)
 		return;
 	int saved = errno;
 	uint8_t was_busy = t->busy;
 	t->busy = 1;
-	t->sample_left = draw(g);
+	ht_countdown_set(t, draw(g));
 	record_alloc(here(g), p, u);
 	t->busy = was_busy;
 	errno = saved;
@@ -294,10 +294,10 @@ void ht_sample_realloc(struct ht_thread *t, int had, size_t old_u, void *q, size
 	if (had) {
 		take_new = new_u >= old_u || next_unit(g) * sample_prob(old_u) <= sample_prob(new_u);
 	} else if (new_u > old_u) {
-		t->sample_left -= (int64_t)(new_u - old_u);
-		take_new = t->sample_left <= 0;
+		/* the caller took the growth off the countdown */
+		take_new = ht_countdown(t) <= 0;
 		if (take_new)
-			t->sample_left = draw(g);
+			ht_countdown_set(t, draw(g));
 	}
 	if (moved) {
 		g->move_left -= (int64_t)moved;

@@ -7,17 +7,17 @@
  * use_max.  Each thread keeps the use delta it has not yet published (unpub)
  * and publishes it (one atomic add to header.use_published, then raising
  * header.use_max) when unpub rises above peak_slack or falls below
- * -peak_slack.  Between publishes, each time unpub rises above its headroom
- * the thread records use_published + unpub in its shard's peak_use (a
- * "soft peak", account.h) and raises headroom to unpub; a publish folds
- * peak_use into header.use_max and sets headroom = min(use_max -
- * use_published, peak_slack).  Readers take the max of header.use_max,
- * use_curr and every shard's peak_use.  With one thread use_published +
- * unpub is the exact use and every new high is recorded: use_max is exact,
- * at the cost of a load and two stores per new high instead of two atomic
- * read-modify-writes and a clock read.  With N threads each holds at most
- * peak_slack unpublished bytes in either direction, so |use_max - true
- * peak| <= (N - 1) * peak_slack (docs/counters.md).
+ * -peak_slack.  Between publishes a thread remembers rec, the highest unpub
+ * it has recorded (after a publish: headroom = min(use_max -
+ * use_published, peak_slack)).  A fall of use (free, shrink) that comes
+ * while unpub > rec first records the high it ends, use_published + unpub,
+ * in the shard's peak_use (a "soft peak") and sets rec = unpub; a publish
+ * folds peak_use into header.use_max.  Readers take the max of
+ * header.use_max, use_curr and every shard's peak_use.  With one thread
+ * every high is either the current use or was followed by a fall that
+ * recorded it or by a publish: use_max is exact, and an allocation pays
+ * nothing for it while use only grows (perl building a hash).  With N
+ * threads |use_max - true peak| <= N * peak_slack (docs/counters.md).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -44,6 +44,28 @@ static void sink_add(const struct ht_sink *k, uint64_t *c, uint64_t v)
 		ht_own_add(c, v);
 }
 
+/*
+ * Use is about to fall while unpub is above the highest value the thread
+ * recorded (gate closed): records published use + unpub, the high this fall
+ * ends, as a candidate in the thread's own shard (readers merge peak_use,
+ * segment.h step 4).  Single-threaded that is the exact use of the moment.
+ */
+static void soft_peak(struct ht_thread *t, struct heaptop_shard *s)
+{
+	int64_t v = __atomic_load_n(&ht_rt.hdr->use_published, __ATOMIC_RELAXED) + ht_unpub(t);
+	int64_t old = (int64_t)__atomic_load_n(&s->peak_use, __ATOMIC_RELAXED);
+
+	__atomic_store_n(&s->peak_use, (uint64_t)(v > old ? v : old), __ATOMIC_RELAXED);
+	t->room_rec = t->room;
+}
+
+/* Publishes when unpub left [-peak_slack, peak_slack] (gate closed). */
+static void use_settle(struct ht_thread *t)
+{
+	if (t->room < 0 || t->room > t->room_max)
+		ht_publish(t);
+}
+
 /* Feeds a change of bytes in use to use_max (the counters carry the bytes). */
 static void sink_use(struct ht_thread *t, const struct ht_sink *k, int64_t v)
 {
@@ -51,12 +73,43 @@ static void sink_use(struct ht_thread *t, const struct ht_sink *k, int64_t v)
 		ht_publish_shared(v);
 		return;
 	}
-	int64_t un = t->unpub + v;
-	t->unpub = un;
-	if (un > t->headroom && !ht_past_slack(un))
-		ht_soft_peak(t, k->s, un);
-	else if (un > t->headroom || un < t->floor)
-		ht_publish(t);
+	if (v < 0 && t->room < t->room_rec)
+		soft_peak(t, k->s);
+	t->room -= v;
+	use_settle(t);
+}
+
+void ht_countdown_set(struct ht_thread *t, int64_t v)
+{
+	t->tick_left -= t->armed - t->left; /* bytes counted since the last arming */
+	int64_t l = v < t->tick_left ? v : t->tick_left;
+	if (l < 0)
+		l = 0; /* overdue: the next allocation comes back here */
+	t->armed = l;
+	t->left = l;
+	t->sample_rest = v - l;
+}
+
+/* left ran out: looks at the clock when its bytes are counted, re-arms. */
+static void countdown_run(struct ht_thread *t)
+{
+	int64_t v = ht_countdown(t);
+
+	t->tick_left -= t->armed - t->left;
+	t->armed = t->left;
+	if (t->tick_left <= 0) {
+		t->tick_left = HT_TICK_BYTES;
+		ht_tick();
+	}
+	ht_countdown_set(t, v);
+}
+
+/* The same at an allocation of block p (u usable bytes), which may be sampled. */
+static void countdown_due(struct ht_thread *t, void *p, size_t u)
+{
+	countdown_run(t);
+	if (ht_countdown(t) <= 0)
+		ht_sample_alloc(t, p, u);
 }
 
 static void atomic_max_u64(uint64_t *m, uint64_t v, int stamp)
@@ -92,16 +145,17 @@ static int64_t publish_delta(int64_t delta, uint64_t peak)
 void ht_publish(struct ht_thread *t)
 {
 	uint64_t peak = t->shard ? __atomic_load_n(&t->shard->peak_use, __ATOMIC_RELAXED) : 0;
-	int64_t now = publish_delta(t->unpub, peak);
+	int64_t now = publish_delta(ht_unpub(t), peak);
 	int64_t max = (int64_t)__atomic_load_n(&ht_rt.hdr->use_max, __ATOMIC_RELAXED);
-	int64_t room = max - now;
+	int64_t room = max - now; /* headroom */
 
-	t->unpub = 0;
 	if (room < 0)
 		room = 0;
 	if (room > (int64_t)ht_rt.cfg.peak_slack)
 		room = (int64_t)ht_rt.cfg.peak_slack;
-	t->headroom = room;
+	t->room = (int64_t)ht_rt.cfg.peak_slack; /* unpub = 0 */
+	t->room_rec = t->room - room;             /* rec = headroom */
+	t->room_max = 2 * t->room;
 }
 
 void ht_publish_shared(int64_t delta)
@@ -126,9 +180,8 @@ static void release_shard(struct ht_thread *t)
 
 	if (!s)
 		return;
-	t->fast = NULL;
-	HT_SIGNAL_FENCE();
-	if (t->unpub)
+	ht_gate_close(t);
+	if (ht_unpub(t))
 		ht_publish(t);
 	t->shard = NULL;
 	t->state = HT_THREAD_SHARED;
@@ -153,12 +206,10 @@ int ht_threads_init(void)
 
 void ht_thread_reset(struct ht_thread *t)
 {
-	t->fast = NULL;
+	ht_gate_close(t);
 	t->shard = NULL;
-	t->unpub = 0;
-	t->headroom = 0;
-	t->floor = 0;
-	t->sample_left = 0;
+	t->room = t->room_rec = t->room_max = 0;
+	t->left = t->sample_rest = t->armed = t->tick_left = 0;
 	t->state = HT_THREAD_NEW;
 }
 
@@ -194,9 +245,9 @@ static void own_shard(struct ht_thread *t, struct heaptop_shard *s, uint32_t idx
 		;
 	__atomic_add_fetch(&h->threads_total, 1, __ATOMIC_RELAXED);
 	t->shard = s;
-	t->unpub = 0;
-	t->headroom = 0;
-	t->floor = -(int64_t)ht_rt.cfg.peak_slack;
+	t->room = (int64_t)ht_rt.cfg.peak_slack; /* unpub = 0 */
+	t->room_rec = t->room;                    /* rec = 0 */
+	t->room_max = 2 * t->room;
 	t->state = HT_THREAD_OWNER;
 }
 
@@ -258,7 +309,7 @@ static int pick_sink(struct ht_thread *t, struct ht_sink *k)
 		return -1;
 	k->s = ht_shard_at(0);
 	k->shared = 1;
-	if (t->busy || (t->shard && !t->fast))
+	if (t->busy || (t->shard && !ht_gate(t)))
 		return 0;
 	if (t->state == HT_THREAD_NEW) {
 		t->busy = 1;
@@ -280,51 +331,39 @@ static void sink_done(struct ht_thread *t, const struct ht_sink *k)
 	ht_gate_open(t, k->s);
 }
 
-/* ht_count_alloc for an allocator whose sizes we must ask for. */
-static __attribute__((noinline)) void *count_alloc_asking(struct ht_thread *t,
-							  struct heaptop_shard *s, void *p,
-							  size_t req)
-{
-	return ht_own_alloc(t, s, p, req, ht_next.usable(p));
-}
-
 void *ht_count_alloc(void *p, size_t req)
 {
 	struct ht_thread *t = &ht_self;
 	struct heaptop_shard *s = t->fast;
 
-	if (HT_UNLIKELY(!s || !p))
-		return ht_alloc_slow(t, p, req);
-	ht_gate_close(t);
-	if (HT_UNLIKELY(!ht_glibc_inline(p)))
-		return count_alloc_asking(t, s, p, req);
-	return ht_own_alloc(t, s, p, req, ht_glibc_usable(p));
+	if (HT_LIKELY(s != NULL) && HT_LIKELY(p != NULL) && HT_LIKELY(!(ht_glibc_head(p) & 2)))
+		return ht_own_alloc(t, s, p, req, ht_glibc_usable(p));
+	return ht_count_alloc_other(p, req);
 }
 
-static __attribute__((noinline)) void count_free_asking(struct ht_thread *t,
-							struct heaptop_shard *s, void *p,
-							void (*fn)(void *))
-{
-	ht_own_free(t, s, p, ht_next.usable(p), fn);
-}
-
-void ht_count_free(void *p, void (*fn)(void *))
+void *ht_count_alloc_other(void *p, size_t req)
 {
 	struct ht_thread *t = &ht_self;
-	struct heaptop_shard *s = t->fast;
+	struct heaptop_shard *s = ht_gate(t);
+
+	if (HT_UNLIKELY(!s || !p))
+		return ht_alloc_slow(t, p, req);
+	return ht_own_alloc(t, s, p, req, ht_usable(p));
+}
+
+void ht_count_free_other(void *p, void (*fn)(void *))
+{
+	if (ht_pool_owns(p))
+		return; /* its header says "mmapped", so the fast path sent it here */
+	struct ht_thread *t = &ht_self;
+	struct heaptop_shard *s = ht_gate(t);
 
 	if (HT_UNLIKELY(!s))
 		return ht_free_slow(t, p, fn);
-	ht_gate_close(t);
-	if (HT_UNLIKELY(!ht_glibc_inline(p)))
-		return count_free_asking(t, s, p, fn);
-	ht_own_free(t, s, p, ht_glibc_usable(p), fn);
+	ht_own_free(t, s, p, ht_usable(p), fn);
 }
 
-/* ht_count_realloc's cases beyond the owned shard: a move (copy counted,
- * move sampled), a failure, a nested call, or a sample due on the growth. */
-static __attribute__((noinline)) void *count_realloc_slow(void *q, void *old, size_t old_u,
-							  size_t req)
+void *ht_count_realloc_slow(void *q, void *old, size_t old_u, size_t req)
 {
 	if (!q)
 		return ht_count_alloc(NULL, req);
@@ -332,62 +371,43 @@ static __attribute__((noinline)) void *count_realloc_slow(void *q, void *old, si
 	return q;
 }
 
-void *ht_count_realloc(void *q, void *old, size_t old_u, size_t req)
+void *ht_realloc_finish(struct ht_thread *t, struct heaptop_shard *s, void *q)
 {
-	struct ht_thread *t = &ht_self;
-	struct heaptop_shard *s = t->fast;
-
-	if (HT_UNLIKELY(!s || q != old))
-		return count_realloc_slow(q, old, old_u, req);
-	/* In place: a block glibc resized in its arena is still not mmapped. */
-	int64_t d = (int64_t)ht_glibc_usable(q) - (int64_t)old_u;
-	if (HT_UNLIKELY(d >= t->sample_left))
-		return count_realloc_slow(q, old, old_u, req); /* the growth takes a sample */
 	ht_gate_close(t);
-	if (d > 0) {
-		ht_own_add(&s->realloc_growth_count, 1);
-		ht_own_add(&s->realloc_growth_bytes, (uint64_t)d);
-		ht_own_add(&s->hist[HEAPTOP_HIST_GROWTH][heaptop_hist_bucket((uint64_t)d)], 1);
-		t->sample_left -= d;
-	} else if (d < 0) {
-		ht_own_add(&s->realloc_shrink_count, 1);
-		ht_own_add(&s->realloc_shrink_bytes, (uint64_t)-d);
-		ht_own_add(&s->hist[HEAPTOP_HIST_SHRINK][heaptop_hist_bucket((uint64_t)-d)], 1);
-	} else {
-		ht_own_add(&s->realloc_same_count, 1);
-		ht_gate_open(t, s);
-		return q;
-	}
-	int64_t un = t->unpub + d;
-	t->unpub = un;
-	if (HT_UNLIKELY(un > t->headroom)) {
-		if (HT_UNLIKELY(ht_past_slack(un)))
-			ht_publish(t);
-		else
-			ht_soft_peak(t, s, un);
-	} else if (HT_UNLIKELY(un < t->floor)) {
-		ht_publish(t);
-	}
+	use_settle(t);
 	ht_gate_open(t, s);
 	return q;
 }
 
 void *ht_alloc_finish(struct ht_thread *t, struct heaptop_shard *s, void *p, size_t u)
 {
-	if (t->unpub > t->headroom)
-		ht_publish(t);
-	if ((__atomic_load_n(&s->alloc_count, __ATOMIC_RELAXED) & (HT_TICK_CALLS - 1)) == 0)
-		ht_tick();
-	if (t->sample_left <= 0)
-		ht_sample_alloc(t, p, u);
+	ht_gate_close(t);
+	use_settle(t);
+	if (t->left <= 0)
+		countdown_due(t, p, u);
 	ht_gate_open(t, s);
 	return p;
 }
 
 void ht_free_finish(struct ht_thread *t, struct heaptop_shard *s, void *p, void (*fn)(void *))
 {
-	if (t->unpub < t->floor)
-		ht_publish(t);
+	ht_gate_close(t);
+	use_settle(t);
+	if (ht_live_maybe(p))
+		ht_sites_live_take(p, NULL);
+	ht_gate_open(t, s);
+	fn(p);
+}
+
+void ht_free_rise(struct ht_thread *t, struct heaptop_shard *s, void *p, size_t u,
+		  void (*fn)(void *))
+{
+	ht_gate_close(t);
+	soft_peak(t, s);
+	ht_own_add(&s->dealloc_count, 1);
+	ht_own_add(&s->dealloc_bytes, u);
+	t->room += (int64_t)u;
+	use_settle(t);
 	if (ht_live_maybe(p))
 		ht_sites_live_take(p, NULL);
 	ht_gate_open(t, s);
@@ -415,9 +435,9 @@ void *ht_alloc_slow(struct ht_thread *t, void *p, size_t req)
 		sink_add(&k, &k.s->alloc_req_bytes, req);
 		sink_add(&k, &k.s->hist[HEAPTOP_HIST_ALLOC][heaptop_hist_bucket(req)], 1);
 		sink_use(t, &k, (int64_t)u);
-		t->sample_left -= (int64_t)u;
-		if (t->sample_left <= 0)
-			ht_sample_alloc(t, p, u);
+		t->left -= (int64_t)u;
+		if (t->left <= 0)
+			countdown_due(t, p, u);
 	}
 	sink_done(t, &k);
 	return p;
@@ -494,7 +514,11 @@ void ht_note_realloc(void *old, size_t old_u, void *q, size_t req, int had)
 	}
 	if (new_u != old_u)
 		sink_use(t, &k, (int64_t)new_u - (int64_t)old_u);
+	if (new_u > old_u && !had)
+		t->left -= (int64_t)(new_u - old_u); /* the growth counts toward a sample */
 	if (ht_rt.cfg.sample_rate)
 		ht_sample_realloc(t, had, old_u, q, new_u, q != old ? (old_u < req ? old_u : req) : 0);
+	if (t->left <= 0)
+		countdown_run(t);
 	sink_done(t, &k);
 }

@@ -470,6 +470,55 @@ static void check_use_max_exact(void)
 	CHECK_EQ(b.proc.use_max, want_max);
 }
 
+/*
+ * The same when the fall that ends the top of a rise is a realloc that
+ * shrinks a block in place, the rise ending with a large block, then with a
+ * small one: the high must be on record (the library records a high when use
+ * starts to fall, not at each new high).
+ */
+static void check_use_max_realloc_fall(void)
+{
+	struct ht_snap a, b;
+	uint64_t use, peak;
+	int live = 0;
+
+	snap(&a);
+	use = a.proc.use_curr;
+	for (int shape = 0; shape < 2; shape++) {
+		while (live < PEAK_BLOCKS && use < a.proc.use_max + (shape + 1) * (256u << 10)) {
+			if (!(peak_blocks[live] = malloc(20000)))
+				test_hard_error("out of memory");
+			use += usable(peak_blocks[live++]);
+		}
+		peak = use;
+		void *last = peak_blocks[live - 1];
+		size_t before = usable(last);
+		void *keep = shape ? malloc(16) : NULL; /* shape 1: the rise ends small */
+		if (shape) {
+			use += usable(keep);
+			peak = use;
+		}
+		void *q = realloc(last, shape ? 8 : 4000);
+		if (!q)
+			test_hard_error("realloc failed");
+		peak_blocks[live - 1] = q;
+		use = use - before + usable(q);
+		snap(&b);
+		CHECK_EQ(b.proc.use_curr, use);
+		CHECK_EQ(b.proc.use_max, peak);
+		if (keep) {
+			use -= usable(keep);
+			free(keep);
+		}
+	}
+	while (live > 0) {
+		use -= usable(peak_blocks[--live]);
+		free(peak_blocks[live]);
+	}
+	snap(&b);
+	CHECK_EQ(b.proc.use_curr, use);
+}
+
 /* --- thread scope while another thread allocates --------------------------- */
 
 static int noise_stop;
@@ -519,6 +568,7 @@ int main(void)
 	on_glibc = !alloc || strcmp(alloc, "glibc") == 0;
 	read_stats(&start, HEAPTOP_SCOPE_PROCESS);
 	check_use_max_exact();
+	check_use_max_realloc_fall();
 	check_many_mallocs();
 	check_malloc_zero_and_free_null();
 	check_calloc();

@@ -2,11 +2,13 @@
  * tests/lib/unit_hist.c - heaptop_hist_bucket() (include/heaptop/counters.h):
  * bucket 0 is size 0, bucket k+1 holds [2^k, 2^(k+1)), SIZE_MAX lands in 64.
  * Checked against an independent definition (count the bits) at 0..4, at
- * every power of two and one either side, and at the extremes.
+ * every power of two and one either side, and at the extremes.  Also the
+ * library's fast-path bucket (lib/account.h), which must agree below 2^63.
  */
 #include <stdint.h>
 #include "harness.h"
 #include "heaptop/counters.h"
+#include "account.h"
 
 /* The number of significant bits of v: the bucket by definition. */
 static unsigned bits_of(unsigned long long v)
@@ -56,6 +58,23 @@ static void check_extremes(void)
 	CHECK(heaptop_hist_bucket(SIZE_MAX) < HEAPTOP_HIST_BUCKETS);
 }
 
+/* ht_bucket(), the fast path's version for sizes below 2^63. */
+static void check_fast_bucket(void)
+{
+	for (unsigned k = 0; k < 63; k++) {
+		uint64_t p = 1ull << k;
+
+		CHECK_EQ(ht_bucket(p), heaptop_hist_bucket(p));
+		CHECK_EQ(ht_bucket(p - 1), heaptop_hist_bucket(p - 1));
+		CHECK_EQ(ht_bucket(p + 1), heaptop_hist_bucket(p + 1));
+	}
+	for (uint64_t v = 0; v < 5000; v++)
+		if (!CHECK_EQ(ht_bucket(v), heaptop_hist_bucket(v)))
+			break;
+	CHECK_EQ(ht_bucket(INT64_MAX), 63);
+	CHECK_EQ(ht_bucket((uint64_t)INT64_MAX - 1), heaptop_hist_bucket((uint64_t)INT64_MAX - 1));
+}
+
 /* Every bucket is reachable and buckets never decrease with the size. */
 static void check_monotonic(void)
 {
@@ -84,5 +103,6 @@ int main(void)
 	check_powers_of_two();
 	check_extremes();
 	check_monotonic();
+	check_fast_bucket();
 	return test_summary("unit_hist");
 }

@@ -86,7 +86,7 @@ static void expect_exit(int status, int code, const char *what)
 /* The parent's segment: where it is, and a copy of it for later. */
 static void seg_open(void)
 {
-	const char *name = REL_LOADED() ? heaptop_segment_name() : NULL;
+	const char *name = ht_loaded() ? heaptop_segment_name() : NULL;
 
 	if (!name || !(seg = own_header(&seg_size)))
 		test_hard_error("not tracking: run me with LD_PRELOAD=$HEAPTOP_LIB");
@@ -151,8 +151,8 @@ static int child_checks(pid_t parent, int image)
 		fprintf(stderr, "  (child segment %s, want %s<n>)\n", name ? name : "(none)", want);
 	if (!name || strcmp(name, seg_name) == 0)
 		return 1;
-	rel_note_self();
-	rel_read(&a);
+	note_pid();
+	read_stats(&a, HEAPTOP_SCOPE_PROCESS);
 	if (!image) {
 		CHECK_EQ(a.alloc_count, 0);
 		CHECK_EQ(a.dealloc_count, 0);
@@ -160,7 +160,7 @@ static int child_checks(pid_t parent, int image)
 	}
 	for (int i = 0; i < CHILD_ALLOCS; i++)
 		free(malloc(CHILD_SIZE));
-	rel_read(&b);
+	read_stats(&b, HEAPTOP_SCOPE_PROCESS);
 	CHECK_EQ(b.alloc_count - a.alloc_count, CHILD_ALLOCS);
 	CHECK_EQ(b.dealloc_count - a.dealloc_count, CHILD_ALLOCS);
 	CHECK_EQ(b.hist[HEAPTOP_HIST_ALLOC][heaptop_hist_bucket(CHILD_SIZE)] -
@@ -194,7 +194,7 @@ static void one_child(enum child_kind kind, const char *what)
 	struct heaptop_stats a, b;
 	pid_t parent = getpid();
 
-	rel_read(&a);
+	read_stats(&a, HEAPTOP_SCOPE_PROCESS);
 	seg_remember();
 	pid_t pid = raw_clone();
 	if (pid < 0)
@@ -208,7 +208,7 @@ static void one_child(enum child_kind kind, const char *what)
 	}
 	int status = wait_child(pid, 10, what);
 	seg_untouched(what);
-	rel_read(&b);
+	read_stats(&b, HEAPTOP_SCOPE_PROCESS);
 	CHECK_EQ(b.alloc_count, a.alloc_count);
 	CHECK_EQ(b.dealloc_count, a.dealloc_count);
 	expect_exit(status, kind <= ALLOC__EXIT ? 0 : 7, what);
@@ -285,7 +285,7 @@ static int run_busy(unsigned n)
 
 	seg_open();
 	free(malloc(1));
-	rel_read(&a);
+	read_stats(&a, HEAPTOP_SCOPE_PROCESS);
 	for (uintptr_t i = 0; i < 3; i++)
 		if (pthread_create(&th[i], NULL, busy_worker, (void *)i) != 0)
 			test_hard_error("pthread_create");
@@ -308,7 +308,7 @@ static int run_busy(unsigned n)
 	__atomic_store_n(&stop_flag, 1, __ATOMIC_RELAXED);
 	for (int i = 0; i < 3; i++)
 		pthread_join(th[i], NULL);
-	rel_read(&b);
+	read_stats(&b, HEAPTOP_SCOPE_PROCESS);
 	CHECK_EQ(b.hist[HEAPTOP_HIST_ALLOC][bucket] - a.hist[HEAPTOP_HIST_ALLOC][bucket], 0);
 	CHECK_EQ(HDR(seg, state), HEAPTOP_STATE_RUNNING);
 	fprintf(stderr, "busy: %u raw clones, %u hung\n", n, hung);
@@ -343,14 +343,14 @@ static void one_vfork(const char *path, int want, const char *what)
 	struct heaptop_stats a, b;
 
 	snprintf(parent, sizeof(parent), "%d", (int)getpid());
-	rel_read(&a);
+	read_stats(&a, HEAPTOP_SCOPE_PROCESS);
 	seg_remember();
 	pid_t pid = clone(exec_child, stack + sizeof(stack), CLONE_VM | CLONE_VFORK | SIGCHLD, &r);
 	if (pid < 0)
 		test_hard_error("clone(CLONE_VM | CLONE_VFORK): %s", strerror(errno));
 	int status = wait_child(pid, 20, what);
 	seg_untouched(what);
-	rel_read(&b);
+	read_stats(&b, HEAPTOP_SCOPE_PROCESS);
 	CHECK_EQ(b.alloc_count, a.alloc_count);
 	CHECK_EQ(b.dealloc_count, a.dealloc_count);
 	expect_exit(status, want, what);
@@ -365,9 +365,9 @@ static int run_vfork(const char *self)
 		  "clone(CLONE_VM | CLONE_VFORK), execve fails, _exit(127)");
 	/* Still counting after the child's _exit ran our hook on our memory. */
 	struct heaptop_stats a, b;
-	rel_read(&a);
+	read_stats(&a, HEAPTOP_SCOPE_PROCESS);
 	free(malloc(CHILD_SIZE));
-	rel_read(&b);
+	read_stats(&b, HEAPTOP_SCOPE_PROCESS);
 	CHECK_EQ(b.alloc_count - a.alloc_count, 1);
 	return 0;
 }
@@ -378,7 +378,7 @@ int main(int argc, char **argv)
 		seg_name[0] = '\0';
 		return child_checks((pid_t)atoi(argv[2]), 1);
 	}
-	rel_note_self();
+	note_pid();
 	if (argc >= 2 && strcmp(argv[1], "basic") == 0)
 		run_basic();
 	else if (argc >= 3 && strcmp(argv[1], "busy") == 0)

@@ -11,7 +11,9 @@
  *     ledger_check(&base, "churn");             after every thread is joined
  *
  * Programs that include this run under LD_PRELOAD=libheaptop.so and are
- * built without the library (its API is weak, include/heaptop.h).
+ * built without the library (its API is weak, include/heaptop.h).  Reading
+ * the counters (read_stats), ht_loaded() and note_pid() for the shell
+ * test's cleanup come from tests/lib/htcheck.h.
  */
 #ifndef HEAPTOP_TESTS_RELCHECK_H
 #define HEAPTOP_TESTS_RELCHECK_H
@@ -26,15 +28,8 @@
 #include <unistd.h>
 #include "harness.h"
 #include "heaptop.h"
+#include "htcheck.h"
 #include "heaptop/segment.h"
-
-/* 1 when libheaptop is in the process: its API is weak in programs run
- * under the preload, and linked in (never NULL) in the TSan build. */
-#ifdef HEAPTOP_BUILDING_LIB
-#define REL_LOADED() 1
-#else
-#define REL_LOADED() (heaptop_stats_read != NULL)
-#endif
 
 /* What the test itself did since ledger_begin(). */
 struct ledger {
@@ -43,23 +38,11 @@ struct ledger {
 };
 static struct ledger led;
 
-/* Process-scope counters; not tracking is a hard error. */
-static inline void rel_read(struct heaptop_stats *st)
-{
-	int rc;
-
-	if (!REL_LOADED())
-		test_hard_error("libheaptop is not loaded (run me with LD_PRELOAD=$HEAPTOP_LIB)");
-	rc = heaptop_stats_read(st, HEAPTOP_SCOPE_PROCESS);
-	if (rc != 0)
-		test_hard_error("heaptop_stats_read: %d", rc);
-}
-
 /* Clears the ledger and takes the baseline *base. */
 static inline void ledger_begin(struct heaptop_stats *base)
 {
 	memset(&led, 0, sizeof(led));
-	rel_read(base);
+	read_stats(base, HEAPTOP_SCOPE_PROCESS);
 }
 
 static inline void *led_note(void *p, size_t req)
@@ -114,7 +97,7 @@ static inline uint64_t ledger_check(const struct heaptop_stats *base, const char
 	uint64_t allocs, frees, extra, spread = 0;
 	unsigned long before = test_failures;
 
-	rel_read(&now);
+	read_stats(&now, HEAPTOP_SCOPE_PROCESS);
 	allocs = now.alloc_count - base->alloc_count;
 	frees = now.dealloc_count - base->dealloc_count;
 	CHECK(allocs >= led.allocs);
@@ -146,7 +129,7 @@ static inline uint64_t ledger_check(const struct heaptop_stats *base, const char
 static inline const struct heaptop_seg_header *own_header(size_t *size)
 {
 	char path[128];
-	const char *name = REL_LOADED() ? heaptop_segment_name() : NULL;
+	const char *name = ht_loaded() ? heaptop_segment_name() : NULL;
 	struct stat st;
 
 	if (!name)
@@ -170,36 +153,5 @@ static inline const struct heaptop_seg_header *own_header(size_t *size)
 
 /* A relaxed load of a live header field (they change under us). */
 #define HDR(h, field) __atomic_load_n(&(h)->field, __ATOMIC_RELAXED)
-
-/* Appends line to the file named by $var (no stdio: callers may be counting). */
-static inline void rel_note_line(const char *var, const char *line)
-{
-	const char *path = getenv(var);
-	size_t n = strlen(line);
-
-	if (!path)
-		return;
-	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return;
-	if (write(fd, line, n) != (ssize_t)n)
-		test_hard_error("cannot write %s", path);
-	close(fd);
-}
-
-/* Notes our pid and segment name for the shell test's cleanup
- * ($HT_PIDFILE, $HT_SEGFILE of tests/lib/common.sh). */
-static inline void rel_note_self(void)
-{
-	char buf[96];
-	const char *name = REL_LOADED() ? heaptop_segment_name() : NULL;
-
-	snprintf(buf, sizeof(buf), "%d\n", (int)getpid());
-	rel_note_line("HT_PIDFILE", buf);
-	if (name) {
-		snprintf(buf, sizeof(buf), "%s\n", name);
-		rel_note_line("HT_SEGFILE", buf);
-	}
-}
 
 #endif

@@ -23,6 +23,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include "mailbox.h"
 #include "relcheck.h"
 #include "sites_view.h"
 
@@ -31,9 +32,8 @@
 
 static uint64_t my_reallocs, my_moves, my_sampled_bytes;
 static pthread_barrier_t gate;
-static pthread_mutex_t mail_lock = PTHREAD_MUTEX_INITIALIZER;
-static void *mailbox[MAILBOX];
-static unsigned mail_n;
+static void *mail_slots[MAILBOX];
+static struct mailbox mail = MAILBOX_INIT(mail_slots);
 
 /* Distinct call sites: the depth of the recursion makes the stack. */
 static __attribute__((noinline)) void *site_a(unsigned depth, size_t n);
@@ -70,30 +70,6 @@ static __attribute__((noinline)) void *grow(void *p, size_t n)
 	return q;
 }
 
-/* Hands p to another thread; frees it here when the box is full. */
-static void mail_put(void *p)
-{
-	pthread_mutex_lock(&mail_lock);
-	if (mail_n < MAILBOX) {
-		mailbox[mail_n++] = p;
-		p = NULL;
-	}
-	pthread_mutex_unlock(&mail_lock);
-	if (p)
-		led_free(p);
-}
-
-static void *mail_take(void)
-{
-	void *p = NULL;
-
-	pthread_mutex_lock(&mail_lock);
-	if (mail_n)
-		p = mailbox[--mail_n];
-	pthread_mutex_unlock(&mail_lock);
-	return p;
-}
-
 struct worker {
 	unsigned id, rounds;
 	void *keep[KEEP];
@@ -118,10 +94,10 @@ static void *worker(void *arg)
 		for (unsigned i = 0; i < KEEP; i += 6)
 			w->keep[i] = grow(w->keep[i], malloc_usable_size(w->keep[i]) + 1 + r % 5000);
 		for (unsigned i = 3; i < KEEP; i += 4) {
-			mail_put(w->keep[i]); /* another thread frees or reallocs it */
+			mailbox_put(&mail, w->keep[i], led_free); /* another thread frees or reallocs it */
 			w->keep[i] = NULL;
 		}
-		void *q = mail_take();
+		void *q = mailbox_take(&mail);
 		if (q)
 			led_free(grow(q, 4096 + r % 100));
 	}
@@ -214,7 +190,7 @@ static int run(int exact, unsigned nthreads, unsigned rounds)
 
 int main(int argc, char **argv)
 {
-	rel_note_self(); /* TSan's halt_on_error leaves without our exit hooks */
+	note_pid(); /* TSan's halt_on_error leaves without our exit hooks */
 	if (argc < 4 || (strcmp(argv[1], "exact") != 0 && strcmp(argv[1], "any") != 0))
 		test_hard_error("usage: sites_stress exact|any THREADS ROUNDS");
 	run(strcmp(argv[1], "exact") == 0, (unsigned)strtoul(argv[2], NULL, 10),

@@ -250,7 +250,7 @@ static int run_crowd(unsigned n, const char *dir)
 	CHECK(HDR(h, shards_used) <= shards);
 	CHECK_EQ(HDR(h, threads_total) - total0, owners);
 	/* Summed over 1 + owners shards and the shared one while they are all in use. */
-	rel_read(&mid);
+	read_stats(&mid, HEAPTOP_SCOPE_PROCESS);
 	CHECK(mid.alloc_count - base.alloc_count >= led.allocs);
 	CHECK(mid.alloc_count - mid.dealloc_count >= base.alloc_count - base.dealloc_count + n);
 	CHECK(mid.hist[HEAPTOP_HIST_ALLOC][heaptop_hist_bucket(16)] -
@@ -368,7 +368,7 @@ int main(int argc, char **argv)
 {
 	unsigned n = argc > 2 ? (unsigned)strtoul(argv[2], NULL, 10) : 0;
 
-	rel_note_self();
+	note_pid();
 	if (argc >= 4 && strcmp(argv[1], "churn") == 0)
 		run_churn(n, argv[3]);
 	else if (argc >= 3 && strcmp(argv[1], "crowd") == 0)
