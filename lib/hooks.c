@@ -52,7 +52,7 @@ HT_EXPORT void *malloc(size_t n)
 	if (HT_LIKELY(s != NULL) && HT_LIKELY(p != NULL)) {
 		size_t h = ht_glibc_head(p);
 		if (HT_LIKELY(!(h & 2)))
-			return ht_own_alloc(t, s, p, n, (h & ~(size_t)7) - 8);
+			return ht_own_alloc(t, s, p, n, ht_chunk_usable(h));
 	}
 	return ht_count_alloc_other(p, n);
 }
@@ -84,7 +84,7 @@ HT_EXPORT void free(void *p)
 	size_t h = ht_glibc_head(p);
 	if (HT_UNLIKELY(h & 2) || HT_UNLIKELY(!fn))
 		return free_other(p, fn);
-	ht_own_free(t, s, p, (h & ~(size_t)7) - 8, fn);
+	ht_own_free(t, s, p, ht_chunk_usable(h), fn);
 }
 
 HT_EXPORT void *calloc(size_t n, size_t size)
@@ -166,7 +166,7 @@ HT_EXPORT void *realloc(void *p, size_t n)
 	size_t h = ht_glibc_head(p);
 	if (HT_UNLIKELY(h & 2) || ht_live_maybe(p))
 		return realloc_other(p, n);
-	return ht_count_realloc(fn(p, n), p, (h & ~(size_t)7) - 8, n);
+	return ht_count_realloc(fn(p, n), p, ht_chunk_usable(h), n);
 }
 
 HT_EXPORT void *reallocarray(void *p, size_t n, size_t size)

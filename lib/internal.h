@@ -75,10 +75,17 @@ HT_INLINE int ht_glibc_inline(const void *p)
 	return ht_glibc_chunks && !(ht_glibc_head(p) & 2);
 }
 
-/* Usable size of a live, not mmapped, glibc block: chunk size minus 8. */
+/* Usable size of a live, not mmapped, glibc block from its size word:
+ * chunk size minus 8. */
+HT_INLINE size_t ht_chunk_usable(size_t head)
+{
+	return (head & ~(size_t)7) - 8;
+}
+
+/* The same read from block p. */
 HT_INLINE size_t ht_glibc_usable(const void *p)
 {
-	return (ht_glibc_head(p) & ~(size_t)7) - 8;
+	return ht_chunk_usable(ht_glibc_head(p));
 }
 
 /* Usable size of live block p of the allocator below us. */
