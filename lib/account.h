@@ -169,12 +169,27 @@ HT_INLINE void ht_own_free(struct ht_thread *t, struct heaptop_shard *s, void *p
 	fn(p);
 }
 
-/* Counts new block p (req bytes asked; p == NULL for a failure) from any
- * hook but malloc; returns p. */
-void *ht_count_alloc(void *p, size_t req);
 /* ht_count_alloc for what the inline fast path leaves out: no open glibc
  * gate, p NULL or an mmapped chunk. */
 void *ht_count_alloc_other(void *p, size_t req);
+
+/* Counts new block p (req bytes asked; p == NULL for a failure); returns p.
+ * Inlined into malloc; the other hooks call ht_count_alloc(). */
+HT_INLINE void *ht_count_alloc_inline(void *p, size_t req)
+{
+	struct ht_thread *t = &ht_self;
+	struct heaptop_shard *s = t->fast;
+
+	if (HT_LIKELY(s != NULL) && HT_LIKELY(p != NULL)) {
+		size_t h = ht_glibc_head(p);
+		if (HT_LIKELY(!(h & 2)))
+			return ht_own_alloc(t, s, p, req, ht_chunk_usable(h));
+	}
+	return ht_count_alloc_other(p, req);
+}
+
+/* ht_count_alloc_inline() out of line. */
+void *ht_count_alloc(void *p, size_t req);
 /* Counts the free of live block p (not NULL), then fn(p); a pool block is
  * only recognised. */
 void ht_count_free_other(void *p, void (*fn)(void *));

@@ -37,7 +37,7 @@ static __attribute__((noinline)) void *malloc_cold(size_t n)
 	return ht_count_alloc(r->malloc(n), n);
 }
 
-/* The hot path is ht_count_alloc() inlined: nothing but n is kept across
+/* The hot path is ht_count_alloc_inline(): nothing but n is kept across
  * the real malloc, and every other case leaves by a tail call. */
 HT_EXPORT void *malloc(size_t n)
 {
@@ -45,16 +45,7 @@ HT_EXPORT void *malloc(size_t n)
 
 	if (HT_UNLIKELY(!fn))
 		return malloc_cold(n);
-	void *p = fn(n);
-	struct ht_thread *t = &ht_self;
-	struct heaptop_shard *s = t->fast;
-
-	if (HT_LIKELY(s != NULL) && HT_LIKELY(p != NULL)) {
-		size_t h = ht_glibc_head(p);
-		if (HT_LIKELY(!(h & 2)))
-			return ht_own_alloc(t, s, p, n, ht_chunk_usable(h));
-	}
-	return ht_count_alloc_other(p, n);
+	return ht_count_alloc_inline(fn(n), n);
 }
 
 /* free of everything the inline fast path leaves out: NULL, a pool block, an

@@ -79,9 +79,16 @@ static void sink_use(struct ht_thread *t, const struct ht_sink *k, int64_t v)
 	use_settle(t);
 }
 
+/* Charges the bytes counted since the last arming to the clock's budget. */
+static void countdown_charge(struct ht_thread *t)
+{
+	t->tick_left -= t->armed - t->left;
+	t->armed = t->left;
+}
+
 void ht_countdown_set(struct ht_thread *t, int64_t v)
 {
-	t->tick_left -= t->armed - t->left; /* bytes counted since the last arming */
+	countdown_charge(t);
 	int64_t l = v < t->tick_left ? v : t->tick_left;
 	if (l < 0)
 		l = 0; /* overdue: the next allocation comes back here */
@@ -95,8 +102,7 @@ static void countdown_run(struct ht_thread *t)
 {
 	int64_t v = ht_countdown(t);
 
-	t->tick_left -= t->armed - t->left;
-	t->armed = t->left;
+	countdown_charge(t);
 	if (t->tick_left <= 0) {
 		t->tick_left = HT_TICK_BYTES;
 		ht_tick();
@@ -333,12 +339,7 @@ static void sink_done(struct ht_thread *t, const struct ht_sink *k)
 
 void *ht_count_alloc(void *p, size_t req)
 {
-	struct ht_thread *t = &ht_self;
-	struct heaptop_shard *s = t->fast;
-
-	if (HT_LIKELY(s != NULL) && HT_LIKELY(p != NULL) && HT_LIKELY(!(ht_glibc_head(p) & 2)))
-		return ht_own_alloc(t, s, p, req, ht_glibc_usable(p));
-	return ht_count_alloc_other(p, req);
+	return ht_count_alloc_inline(p, req);
 }
 
 void *ht_count_alloc_other(void *p, size_t req)

@@ -59,14 +59,7 @@ static int child_checks(const char *how)
 		fprintf(stderr, "  (%s child: segment %s, want %s<n>)\n", how,
 			name ? name : "(none)", want);
 	CHECK_EQ(heaptop_tracking(), 1);
-	for (int i = 0; i < CHILD_ALLOCS; i++)
-		free(malloc(CHILD_SIZE));
-	read_stats(&b, HEAPTOP_SCOPE_PROCESS);
-	CHECK_EQ(b.alloc_count - a.alloc_count, CHILD_ALLOCS);
-	CHECK_EQ(b.dealloc_count - a.dealloc_count, CHILD_ALLOCS);
-	CHECK_EQ(b.hist[HEAPTOP_HIST_ALLOC][heaptop_hist_bucket(CHILD_SIZE)] -
-			 a.hist[HEAPTOP_HIST_ALLOC][heaptop_hist_bucket(CHILD_SIZE)],
-		 CHILD_ALLOCS);
+	check_own_churn(&a, &b, CHILD_ALLOCS, CHILD_SIZE);
 	return test_failures ? 1 : 0;
 }
 

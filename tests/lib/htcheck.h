@@ -17,6 +17,7 @@
 #ifndef HEAPTOP_TESTS_HTCHECK_H
 #define HEAPTOP_TESTS_HTCHECK_H
 
+#include <stdlib.h>
 #include <fcntl.h>
 #include <unistd.h>
 #include "harness.h"
@@ -155,6 +156,24 @@ static inline void want_realloc(struct heaptop_stats *want, size_t old_u, size_t
 		want->hist[HEAPTOP_HIST_MOVE][heaptop_hist_bucket(copied)]++;
 	}
 	want->use_curr += new_u - old_u;
+}
+
+/*
+ * Allocates and frees n blocks of size bytes (a size nothing else in the
+ * caller uses) and checks that the process counted exactly those; *b gets
+ * the stats after, *a must hold those before.
+ */
+static inline void check_own_churn(const struct heaptop_stats *a, struct heaptop_stats *b,
+				   unsigned n, size_t size)
+{
+	unsigned k = heaptop_hist_bucket(size);
+
+	for (unsigned i = 0; i < n; i++)
+		free(malloc(size));
+	read_stats(b, HEAPTOP_SCOPE_PROCESS);
+	CHECK_EQ(b->alloc_count - a->alloc_count, n);
+	CHECK_EQ(b->dealloc_count - a->dealloc_count, n);
+	CHECK_EQ(b->hist[HEAPTOP_HIST_ALLOC][k] - a->hist[HEAPTOP_HIST_ALLOC][k], n);
 }
 
 /* Appends line to the file named by $var, if set (no stdio, no allocation). */

@@ -158,14 +158,7 @@ static int child_checks(pid_t parent, int image)
 		CHECK_EQ(a.dealloc_count, 0);
 		CHECK_EQ(a.use_curr, 0);
 	}
-	for (int i = 0; i < CHILD_ALLOCS; i++)
-		free(malloc(CHILD_SIZE));
-	read_stats(&b, HEAPTOP_SCOPE_PROCESS);
-	CHECK_EQ(b.alloc_count - a.alloc_count, CHILD_ALLOCS);
-	CHECK_EQ(b.dealloc_count - a.dealloc_count, CHILD_ALLOCS);
-	CHECK_EQ(b.hist[HEAPTOP_HIST_ALLOC][heaptop_hist_bucket(CHILD_SIZE)] -
-			 a.hist[HEAPTOP_HIST_ALLOC][heaptop_hist_bucket(CHILD_SIZE)],
-		 CHILD_ALLOCS);
+	check_own_churn(&a, &b, CHILD_ALLOCS, CHILD_SIZE);
 	CHECK_EQ(b.use_curr, a.use_curr);
 	const struct heaptop_seg_header *h = own_header(NULL);
 	if (CHECK(h != NULL)) {
