@@ -7,7 +7,7 @@
 set -uo pipefail
 src=$(cd "$(dirname "$0")/.." && pwd)
 
-pass=0 fail=0 skip=0
+pass=0 fail=0 skip=0 failed_logs=
 count() { # count a build's test-suite.log summary
 	local log=$1/test-suite.log
 	[ -f "$log" ] || { fail=$((fail + 1)); echo "check: no $log" >&2; return; }
@@ -19,7 +19,7 @@ count() { # count a build's test-suite.log summary
 }
 
 run_layer() { # name build-dir configure-flags [tests]
-	local name=$1 dir=$2 flags=$3 tests=${4:-}
+	local name=$1 dir=$2 flags=$3 tests=${4:-} t log
 	echo "== $name: $dir"
 	if ! BUILD=$dir CONFIGURE_FLAGS="$flags" "$src/tools/setup.sh"; then
 		echo "check: $name build failed" >&2; fail=$((fail + 1)); return
@@ -31,7 +31,9 @@ run_layer() { # name build-dir configure-flags [tests]
 	fi
 	grep -E '^(PASS|FAIL|XPASS|ERROR|SKIP):' "$dir/check.out" || true
 	for t in $(sed -n 's/^\(FAIL\|ERROR\|XPASS\): \(.*\)$/\2/p' "$dir/check.out"); do
-		echo "---- $t.log"; tail -n 40 "$dir/$t.log" 2>/dev/null
+		log=$dir/${t%.sh}.log # the driver names a script's log without its .sh
+		echo "---- $log"; tail -n 60 "$log" 2>/dev/null || echo "(no log)"
+		failed_logs="$failed_logs $log"
 	done
 	count "$dir"
 }
@@ -48,5 +50,10 @@ lib_tests=$(cd "$src" && ls tests/lib/*.sh tests/fault/*.sh tests/sites/*.sh tes
 	grep -v '^tests/rel/soak\.sh$' | tr '\n' ' ')
 run_layer "libheaptop under UBSan" "$src/build-libubsan" "--enable-lib-ubsan" "$lib_tests"
 
+# The failed checks again, last, where a truncated CI log still shows them.
+for log in $failed_logs; do
+	echo "---- failed checks in $log:"
+	grep -E '^(FAIL|ERROR|not ok)' "$log" 2>/dev/null | head -n 20
+done
 echo "$pass passed, $fail failed, $skip skipped"
 [ "$fail" -eq 0 ]

@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "launch.h"
+#include "procfs.h"
 #include "segread.h"
 
 #ifndef LIBDIR
@@ -179,6 +180,7 @@ int launch_start(char *const argv[], const char *lib, const struct launch_opts *
 	close(ep[1]);
 	c->launched = 1;
 	c->pid = pid;
+	c->start_ticks = proc_start_ticks(pid); /* not reaped yet: /proc has it */
 	if (o->output)
 		snprintf(c->output, sizeof(c->output), "%s", o->output);
 	else if (o->redirect)
@@ -241,7 +243,7 @@ enum segread_err launch_wait_segment(struct model_child *c, double timeout_s, st
 	for (long i = 0; rounds < 0 ? !interrupted : i < rounds; i++) {
 		int e, was_exited = c->exited;
 		reap_nohang(c);
-		err = segread_open_pid(c->pid, out, &e);
+		err = segread_open_pid(c->pid, c->start_ticks, out, &e);
 		if (err == SEGREAD_OK || was_exited) /* one look after the exit: the segment is kept */
 			break;
 		nanosleep(&tick, NULL);
@@ -288,7 +290,21 @@ void launch_stop(struct model_child *c)
 	}
 }
 
-int launch_remove_segments(pid_t pid)
+/* 1 when the segment called name was made by a process that started at start_ticks. */
+static int made_by(const char *name, uint64_t start_ticks)
+{
+	struct segread *r;
+	struct seg_snapshot s;
+	int e, mine;
+
+	if (segread_open_name(name, &r, &e) != SEGREAD_OK)
+		return 0;
+	mine = segread_read_header_only(r, &s) == SEGREAD_OK && s.start_time_ticks == start_ticks;
+	segread_close(r);
+	return mine;
+}
+
+int launch_remove_segments(const struct model_child *c)
 {
 	DIR *d = opendir("/dev/shm");
 	struct dirent *de;
@@ -300,8 +316,9 @@ int launch_remove_segments(pid_t pid)
 		uint32_t npid, gen;
 		struct stat st;
 		char name[300];
-		if (segread_parse_name(de->d_name, &npid, &gen) != 0 || npid != (uint32_t)pid ||
-		    fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || st.st_uid != geteuid())
+		if (segread_parse_name(de->d_name, &npid, &gen) != 0 || npid != (uint32_t)c->pid ||
+		    fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || st.st_uid != geteuid() ||
+		    (c->start_ticks && !made_by(de->d_name, c->start_ticks)))
 			continue;
 		snprintf(name, sizeof(name), "/%s", de->d_name);
 		removed += shm_unlink(name) == 0;

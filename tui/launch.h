@@ -42,8 +42,9 @@ void launch_wait_exit(struct model_child *c);
 /* Stops a still-running child: SIGTERM, up to 2 s, then SIGKILL; reaps it. */
 void launch_stop(struct model_child *c);
 
-/* Removes every segment of pid the calling user owns; returns how many. */
-int launch_remove_segments(pid_t pid);
+/* Removes the segments of the child c (those of its pid and start time)
+ * the calling user owns; returns how many. */
+int launch_remove_segments(const struct model_child *c);
 
 /* The exit code heaptop passes on: the child's status, 128+signal if killed. */
 int launch_exit_code(const struct model_child *c);

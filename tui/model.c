@@ -135,7 +135,7 @@ static void follow_exec(struct model *m)
 	int e;
 
 	if (m->cur.state != HEAPTOP_STATE_EXECED || !m->cur.alive ||
-	    segread_open_pid((pid_t)m->cur.pid, &next, &e) != SEGREAD_OK)
+	    segread_open_pid((pid_t)m->cur.pid, m->cur.start_time_ticks, &next, &e) != SEGREAD_OK)
 		return;
 	memset(&s, 0, sizeof(s));
 	if (segread_read(next, &s) != SEGREAD_OK || s.exec_gen <= m->cur.exec_gen) {

@@ -16,6 +16,7 @@
 struct model_child {
 	int launched;       /* 1 when heaptop started the program */
 	pid_t pid;          /* its pid; model_scan() reaps it with waitpid(WNOHANG) */
+	uint64_t start_ticks; /* its start time (/proc/PID/stat), 0: unknown */
 	int exited;         /* 1 once waitpid() reported it */
 	int status;         /* waitpid status */
 	char output[4096];  /* where the program's stdout/stderr go */

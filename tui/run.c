@@ -55,7 +55,7 @@ static enum segread_err open_pid_retry(pid_t pid, struct segread **r, int *detai
 	for (int i = 0; i < 50 && err == SEGREAD_NOT_READY; i++) {
 		if (i)
 			nanosleep(&tick, NULL);
-		err = segread_open_pid(pid, r, detail);
+		err = segread_open_pid(pid, 0, r, detail);
 	}
 	return err;
 }
@@ -88,7 +88,7 @@ static int launch_snapshot(const struct cli *c, struct model *m)
 	int detail;
 
 	launch_wait_exit(&m->child);
-	enum segread_err err = segread_open_pid(m->child.pid, &r, &detail);
+	enum segread_err err = segread_open_pid(m->child.pid, m->child.start_ticks, &r, &detail);
 	if (err == SEGREAD_NO_SEGMENT || err == SEGREAD_NO_PROCESS) {
 		launch_explain_no_segment(stderr, c->cmd, &m->child);
 		return EXIT_RUNTIME;
@@ -170,6 +170,6 @@ int run_launch(const struct cli *c)
 		return EXIT_RUNTIME;
 	rc = c->snapshot ? launch_snapshot(c, &m) : launch_view(c, &m);
 	model_free(&m);
-	launch_remove_segments(m.child.pid);
+	launch_remove_segments(&m.child);
 	return rc;
 }

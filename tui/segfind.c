@@ -19,17 +19,39 @@
 #define SHM_DIR "/dev/shm"
 #define LIST_MAX 65536 /* entries we are willing to list */
 
-/* The candidate open_pid keeps: the best segment of the pid seen so far. */
+/*
+ * The candidate open_pid keeps: the best segment of the pid seen so far.
+ * A pid is reused once its process is gone, and a segment outlives its
+ * process when it was kept or the process was killed, so /dev/shm can hold
+ * segments of several processes that had the same pid.  The process's own
+ * ones carry its start time; when that is known, they alone count (the
+ * newest image first) and the others are stale.  A segment whose creator
+ * could not read its start time (0) is taken only when none is the
+ * process's own.  When the start time isn't known (the process is gone and
+ * the caller didn't say), the newest process's newest image wins.
+ */
 struct pick {
 	struct segread *r;
-	int match;        /* RUNNING and start time matches /proc */
-	uint32_t gen;
+	uint64_t ticks;   /* start time of the process wanted; 0: unknown */
+	int rank;         /* 2: its own, 1: start time unrecorded, 0: stale or unknown */
+	uint64_t start;   /* the kept one's start time */
+	uint32_t gen;     /* the kept one's exec generation */
 	enum segread_err err;   /* first failure, when nothing opened */
 	int err_errno;
 	int found;        /* names of this pid seen */
 };
 
-static void pick_offer(struct pick *p, const char *name, uint64_t ticks)
+/* 1 when a segment (rank, start time, generation) is a better pick than p's. */
+static int better(const struct pick *p, int rank, uint64_t start, uint32_t gen)
+{
+	if (!p->r || rank != p->rank)
+		return !p->r || rank > p->rank;
+	if (start != p->start)
+		return start > p->start;
+	return gen > p->gen;
+}
+
+static void pick_offer(struct pick *p, const char *name)
 {
 	struct segread *r;
 	struct seg_snapshot s;
@@ -45,20 +67,20 @@ static void pick_offer(struct pick *p, const char *name, uint64_t ticks)
 			p->err = err, p->err_errno = e;
 		return;
 	}
-	int match = s.state == HEAPTOP_STATE_RUNNING && ticks && s.start_time_ticks == ticks;
-	if (!p->r || match > p->match || (match == p->match && s.exec_gen > p->gen)) {
+	int rank = !p->ticks ? 0 : s.start_time_ticks == p->ticks ? 2 : s.start_time_ticks == 0 ? 1 : -1;
+	if (rank >= 0 && better(p, rank, s.start_time_ticks, s.exec_gen)) {
 		segread_close(p->r);
-		p->r = r, p->match = match, p->gen = s.exec_gen;
+		p->r = r, p->rank = rank, p->start = s.start_time_ticks, p->gen = s.exec_gen;
 	} else {
 		segread_close(r);
 	}
 }
 
-enum segread_err segread_open_pid(pid_t pid, struct segread **out, int *detail_errno)
+enum segread_err segread_open_pid(pid_t pid, uint64_t start_ticks, struct segread **out,
+				  int *detail_errno)
 {
 	struct pick p = { 0 };
 	struct dirent *de;
-	uint64_t ticks = proc_start_ticks(pid);
 	DIR *d;
 
 	*out = NULL;
@@ -66,6 +88,7 @@ enum segread_err segread_open_pid(pid_t pid, struct segread **out, int *detail_e
 		*detail_errno = 0;
 	if (pid <= 0)
 		return SEGREAD_NO_PROCESS;
+	p.ticks = start_ticks ? start_ticks : proc_start_ticks(pid);
 	d = opendir(SHM_DIR);
 	if (!d) {
 		if (detail_errno)
@@ -75,19 +98,20 @@ enum segread_err segread_open_pid(pid_t pid, struct segread **out, int *detail_e
 	while ((de = readdir(d)) != NULL) {
 		uint32_t npid, gen;
 		if (segread_parse_name(de->d_name, &npid, &gen) == 0 && npid == (uint32_t)pid)
-			pick_offer(&p, de->d_name, ticks);
+			pick_offer(&p, de->d_name);
 	}
 	closedir(d);
 	if (p.r) {
 		*out = p.r;
 		return SEGREAD_OK;
 	}
-	if (p.found) {
+	if (p.found && p.err != SEGREAD_OK) {
 		if (detail_errno)
 			*detail_errno = p.err_errno;
 		return p.err;
 	}
-	return proc_exists(pid) ? SEGREAD_NO_SEGMENT : SEGREAD_NO_PROCESS;
+	/* nothing, or only stale segments of earlier processes with this pid */
+	return proc_exists(pid) || start_ticks ? SEGREAD_NO_SEGMENT : SEGREAD_NO_PROCESS;
 }
 
 /* Reads one listed name into e. */

@@ -117,8 +117,12 @@ struct seg_snapshot {
 
 struct segread;                    /* an open segment (fd + mapping) */
 
-/* Opens the live (or newest) segment of pid; err/detail explain a failure. */
-enum segread_err segread_open_pid(pid_t pid, struct segread **out, int *detail_errno);
+/* Opens the newest segment of the process pid that started at start_ticks
+ * (0: the one /proc shows now; when pid is gone too, the newest segment of
+ * any process that had pid); stale segments of other processes that had the
+ * pid are never picked.  err/detail explain a failure. */
+enum segread_err segread_open_pid(pid_t pid, uint64_t start_ticks, struct segread **out,
+				  int *detail_errno);
 /* Opens a segment by shm name ("/heaptop.123.0" or "heaptop.123.0"). */
 enum segread_err segread_open_name(const char *name, struct segread **out, int *detail_errno);
 /* Opens an in-memory image (tests and the fuzzer): buf must stay valid. */

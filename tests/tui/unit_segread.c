@@ -478,6 +478,88 @@ out:
 	segimage_free(&im);
 }
 
+/* Puts an image of our pid in /dev/shm as heaptop.<pid>.<gen>, made by a
+ * process that started at start (exec generation exec_gen, state state). */
+static int plant(struct segimage *im, unsigned gen, uint64_t start, uint32_t exec_gen, uint32_t state)
+{
+	char name[64];
+	int fd, ok;
+
+	snprintf(name, sizeof(name), "/heaptop.%d.%u", (int)getpid(), gen);
+	im->h->start_time_ticks = start;
+	im->h->exec_gen = exec_gen;
+	im->h->state = state;
+	shm_unlink(name);
+	fd = shm_open(name, O_RDWR | O_CREAT | O_EXCL, 0600);
+	if (fd < 0)
+		return -1;
+	ok = write(fd, im->buf, im->size) == (ssize_t)im->size;
+	close(fd);
+	return ok ? 0 : -1;
+}
+
+static void unplant(unsigned gen)
+{
+	char name[64];
+
+	snprintf(name, sizeof(name), "/heaptop.%d.%u", (int)getpid(), gen);
+	shm_unlink(name);
+}
+
+/* Which of our pid's segments open_pid picks (its start time; 0: none). */
+static uint64_t picked(uint64_t start_ticks, enum segread_err *err)
+{
+	struct segread *r;
+	struct seg_snapshot s = { 0 };
+	int e;
+	uint64_t got = 0;
+
+	*err = segread_open_pid(getpid(), start_ticks, &r, &e);
+	if (*err != SEGREAD_OK)
+		return 0;
+	if (segread_read_header_only(r, &s) == SEGREAD_OK)
+		got = s.start_time_ticks * 100 + s.exec_gen;
+	segread_close(r);
+	return got;
+}
+
+/*
+ * A reused pid: segments that earlier processes with our pid left behind
+ * (kept, or killed) are never taken for ours, whatever their generation,
+ * state or directory order; ours is, newest image first.  Picks are shown
+ * as start * 100 + exec generation.
+ */
+static void test_pid_reuse(void)
+{
+	struct segimage im;
+	enum segread_err err;
+	uint64_t me = proc_start_ticks(getpid());
+
+	if (!CHECK(me > 2) || !CHECK(segimage_build(&im, (uint32_t)getpid()) == 0))
+		return;
+	/* stale ones only: an older and a newer process, a higher generation, running */
+	CHECK(plant(&im, 971, me - 2, 7, HEAPTOP_STATE_RUNNING) == 0);
+	CHECK(plant(&im, 972, me + 1, 3, HEAPTOP_STATE_EXITED) == 0);
+	CHECK_EQ(picked(0, &err), 0);
+	CHECK_EQ(err, SEGREAD_NO_SEGMENT);
+	CHECK_EQ(picked(me, &err), 0);
+	/* a segment whose maker could not read its start time: taken, as nothing better is there */
+	CHECK(plant(&im, 973, 0, 0, HEAPTOP_STATE_EXITED) == 0);
+	CHECK_EQ(picked(me, &err), 0);
+	CHECK_EQ(err, SEGREAD_OK);
+	/* ours, two images (an exec): the newest, under either spelling of our start time */
+	CHECK(plant(&im, 974, me, 0, HEAPTOP_STATE_EXECED) == 0);
+	CHECK(plant(&im, 975, me, 1, HEAPTOP_STATE_EXITED) == 0);
+	CHECK_EQ(picked(0, &err), me * 100 + 1);
+	CHECK_EQ(picked(me, &err), me * 100 + 1);
+	/* a process that is gone (another start time asked for): its own segments only */
+	CHECK_EQ(picked(me + 1, &err), (me + 1) * 100 + 3);
+	CHECK_EQ(picked(me - 2, &err), (me - 2) * 100 + 7);
+	for (unsigned g = 971; g <= 975; g++)
+		unplant(g);
+	segimage_free(&im);
+}
+
 static void test_names(void)
 {
 	uint32_t pid, gen;
@@ -492,8 +574,8 @@ static void test_names(void)
 	CHECK(segread_parse_name("heaptop.99999999999.3", &pid, &gen) != 0);
 	CHECK(segread_parse_name("other.12.3", &pid, &gen) != 0);
 	CHECK_EQ(segread_open_name("heaptop.0.999999", &r, &e), SEGREAD_NO_SEGMENT);
-	CHECK_EQ(segread_open_pid(0, &r, &e), SEGREAD_NO_PROCESS);
-	CHECK_EQ(segread_open_pid(getpid(), &r, &e), SEGREAD_NO_SEGMENT);
+	CHECK_EQ(segread_open_pid(0, 0, &r, &e), SEGREAD_NO_PROCESS);
+	CHECK_EQ(segread_open_pid(getpid(), 0, &r, &e), SEGREAD_NO_SEGMENT);
 	for (int k = SEGREAD_OK; k <= SEGREAD_SYSTEM; k++)
 		CHECK(strlen(segread_strerror((enum segread_err)k)) > 5);
 }
@@ -509,5 +591,6 @@ int main(void)
 	test_peak_torn();
 	test_truncation();
 	test_names();
+	test_pid_reuse();
 	return test_summary("unit_segread");
 }
