@@ -164,7 +164,7 @@ HT_INLINE void ht_own_free(struct ht_thread *t, struct heaptop_shard *s, void *p
 	ht_own_add((uint64_t *)&t->room, u);
 	if (HT_UNLIKELY(__atomic_load_n(&t->room, __ATOMIC_RELAXED) > t->room_max) ||
 	    ht_live_maybe(p))
-		return ht_free_finish(t, s, p, fn);
+		return ht_free_finish(t, s, p, u, fn);
 	ht_fast_leave(t, s);
 	fn(p);
 }

@@ -118,7 +118,7 @@ static __attribute__((noinline)) void *realloc_slow(void *p, size_t n)
 	size_t old_u = r->usable(p);
 	/* A live sample leaves the live map before p can be freed and reused. */
 	struct ht_live_rec rec;
-	int had = ht_live_maybe(p) && ht_sites_live_take(p, &rec);
+	int had = ht_live_maybe(p) && ht_sites_live_take(p, old_u, &rec);
 	void *q = r->realloc(p, n);
 	if (q) {
 		ht_note_realloc(p, old_u, q, n, had);

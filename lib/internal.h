@@ -181,6 +181,7 @@ struct ht_runtime {
 	struct heaptop_timeline_entry *timeline;
 	char *sites;                        /* hdr + sites_off, or NULL (no sampling) */
 	char *modules;                      /* hdr + modules_off, or NULL */
+	char *pending;                      /* hdr + pending_off, or NULL (no sampling) */
 	char name[48];                      /* "/heaptop.<pid>.<gen>" */
 	pid_t pid;                          /* the pid the segment belongs to */
 };
@@ -236,7 +237,8 @@ void *ht_alloc_finish(struct ht_thread *t, struct heaptop_shard *s, void *p, siz
 /* Slow-path accounting for a free of p (not NULL, not a pool block), then fn(p). */
 void ht_free_slow(struct ht_thread *t, void *p, void (*fn)(void *));
 /* Ends a fast-path free that must publish or may free a live sample, then fn(p). */
-void ht_free_finish(struct ht_thread *t, struct heaptop_shard *s, void *p, void (*fn)(void *));
+void ht_free_finish(struct ht_thread *t, struct heaptop_shard *s, void *p, size_t u,
+		    void (*fn)(void *));
 /* A fast-path free of u usable bytes that comes after an unrecorded rise of
  * use: records it, counts the free, then fn(p). */
 void ht_free_rise(struct ht_thread *t, struct heaptop_shard *s, void *p, size_t u,
@@ -303,6 +305,8 @@ HT_INLINE int ht_live_maybe(const void *p)
 }
 
 /* sample.c */
+/* The weights of a sample of u usable bytes: the blocks and bytes it stands for. */
+void ht_sample_weigh(size_t u, uint64_t *blocks, uint64_t *bytes);
 /* Prepares sampling for a new segment (first start or fork child): private
  * maps, per-process state; turns sampling off if they can't be made. */
 void ht_sample_prepare(void);
@@ -342,13 +346,16 @@ int ht_sites_prepare(void);
 /* Finds or adds the site of a stack; returns its index, or -1 (dropped,
  * counted); *added set when the site is new. */
 int64_t ht_sites_find(const uint64_t *frames, unsigned n, int truncated, int *added);
-/* Counts an allocation sample of weights r at site r->site and follows live block p. */
+/* Counts an allocation sample of weights r at site r->site (in the totals
+ * too) and follows live block p. */
 void ht_sites_alloc(const void *p, const struct ht_live_rec *r);
-/* Counts a realloc-move sample of weights (count, bytes) at site. */
+/* Counts one sample taken without a site (move: a realloc-move sample). */
+void ht_sites_count_sample(int move);
+/* Counts a realloc-move sample of weights (count, bytes) at site (in the totals too). */
 void ht_sites_move(uint32_t site, uint64_t count, uint64_t bytes);
-/* Takes p out of the live samples if it is one (its site's live goes down);
- * returns 1 and fills *out (may be NULL) when it was. */
-int ht_sites_live_take(const void *p, struct ht_live_rec *out);
+/* Takes p (u usable bytes) out of the live samples if it is one (its
+ * site's live goes down); returns 1 and fills *out (may be NULL) when it was. */
+int ht_sites_live_take(const void *p, size_t u, struct ht_live_rec *out);
 /* Puts a record taken by ht_sites_live_take back (a failed realloc). */
 void ht_sites_live_put(const void *p, const struct ht_live_rec *r);
 /* use_max rose to max: copies every site's live estimate to its peak fields

@@ -145,7 +145,7 @@ static uint64_t round_u64(double v)
 }
 
 /* The weights of a sample of s bytes: 1/p(s) blocks, s/p(s) bytes. */
-static void weigh(size_t s, uint64_t *blocks, uint64_t *bytes)
+void ht_sample_weigh(size_t s, uint64_t *blocks, uint64_t *bytes)
 {
 	if (ht_rt.cfg.sample_rate == 1) { /* every block: exact, no maths */
 		*blocks = 1;
@@ -250,11 +250,12 @@ static void record_alloc(int64_t site, const void *p, size_t u)
 {
 	struct ht_live_rec r;
 
-	__atomic_add_fetch(&ht_rt.hdr->samples_total, 1, __ATOMIC_RELAXED);
-	if (site < 0)
+	if (site < 0) {
+		ht_sites_count_sample(0);
 		return;
+	}
 	r.site = (uint32_t)site;
-	weigh(u, &r.blocks, &r.bytes);
+	ht_sample_weigh(u, &r.blocks, &r.bytes);
 	ht_sites_alloc(p, &r);
 }
 
@@ -316,10 +317,11 @@ void ht_sample_realloc(struct ht_thread *t, int had, size_t old_u, void *q, size
 		record_alloc(site, q, new_u);
 	if (take_move) {
 		uint64_t count, bytes;
-		__atomic_add_fetch(&ht_rt.hdr->move_samples_total, 1, __ATOMIC_RELAXED);
-		weigh(moved, &count, &bytes);
+		ht_sample_weigh(moved, &count, &bytes);
 		if (site >= 0)
-			ht_sites_move((uint32_t)site, count, bytes);
+			ht_sites_move((uint32_t)site, count, bytes); /* counts the sample */
+		else
+			ht_sites_count_sample(1);
 	}
 	t->busy = was_busy;
 	errno = saved;

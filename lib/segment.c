@@ -137,7 +137,9 @@ int ht_segment_create(void)
 	uint64_t sites_off = align64(timeline_end);
 	uint64_t modules_off = sites_off + (sampling ? site_size * c->sites : 0);
 	uint64_t module_size = align64(sizeof(struct heaptop_module));
-	uint64_t size = modules_off + (sampling ? module_size * c->modules : 0);
+	uint64_t pending_size = align64(sizeof(struct heaptop_shard_pending));
+	uint64_t pending_off = align64(modules_off + (sampling ? module_size * c->modules : 0));
+	uint64_t size = pending_off + (sampling ? pending_size * c->shards : 0);
 	uint32_t pred_gen = 0;
 	int fd = -1;
 
@@ -204,6 +206,9 @@ int ht_segment_create(void)
 		h->modules_count = c->modules;
 		h->module_size = (uint32_t)module_size;
 		h->sample_rate = c->sample_rate;
+		h->pending_off = pending_off;
+		h->pending_size = (uint32_t)pending_size;
+		h->pending_sites = HEAPTOP_PENDING_SITES;
 	}
 	read_cmdline(h->cmdline, sizeof(h->cmdline));
 	h->state = HEAPTOP_STATE_RUNNING;
@@ -214,6 +219,7 @@ int ht_segment_create(void)
 	ht_rt.timeline = (struct heaptop_timeline_entry *)((char *)base + timeline_off);
 	ht_rt.sites = sampling ? (char *)base + sites_off : NULL;
 	ht_rt.modules = sampling ? (char *)base + modules_off : NULL;
+	ht_rt.pending = sampling ? (char *)base + pending_off : NULL;
 	ht_shard_at(0)->flags = HEAPTOP_SHARD_SHARED;
 	__atomic_store_n(&h->magic, HEAPTOP_MAGIC, __ATOMIC_RELEASE);
 	return 0;

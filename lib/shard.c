@@ -390,12 +390,13 @@ void *ht_alloc_finish(struct ht_thread *t, struct heaptop_shard *s, void *p, siz
 	return p;
 }
 
-void ht_free_finish(struct ht_thread *t, struct heaptop_shard *s, void *p, void (*fn)(void *))
+void ht_free_finish(struct ht_thread *t, struct heaptop_shard *s, void *p, size_t u,
+		    void (*fn)(void *))
 {
 	ht_gate_close(t);
 	use_settle(t);
 	if (ht_live_maybe(p))
-		ht_sites_live_take(p, NULL);
+		ht_sites_live_take(p, u, NULL);
 	ht_gate_open(t, s);
 	fn(p);
 }
@@ -410,7 +411,7 @@ void ht_free_rise(struct ht_thread *t, struct heaptop_shard *s, void *p, size_t 
 	t->room += (int64_t)u;
 	use_settle(t);
 	if (ht_live_maybe(p))
-		ht_sites_live_take(p, NULL);
+		ht_sites_live_take(p, u, NULL);
 	ht_gate_open(t, s);
 	fn(p);
 }
@@ -462,10 +463,12 @@ void ht_free_slow(struct ht_thread *t, void *p, void (*fn)(void *))
 	struct ht_sink k;
 	int how = pick_sink(t, &k);
 
-	if (how >= 0)
-		count_dealloc(t, &k, how, ht_usable(p));
-	if (how > 0 && ht_live_maybe(p))
-		ht_sites_live_take(p, NULL);
+	if (how >= 0) {
+		size_t u = ht_usable(p);
+		count_dealloc(t, &k, how, u);
+		if (how > 0 && ht_live_maybe(p))
+			ht_sites_live_take(p, u, NULL);
+	}
 	fn(p);
 }
 

@@ -15,13 +15,24 @@
  * one byte per hash bucket (ht_live_filter) lets frees skip the map.  Both
  * are wiped in a fork child: the child's new segment starts with no sites.
  *
+ * Pending deltas (protocol step 7): a thread that owns a shard doesn't add
+ * to a site's counters with locked instructions; it keeps the deltas of its
+ * latest sites in its own entry of the segment's pending region, one slot
+ * per site index modulo HEAPTOP_PENDING_SITES, with plain adds, and moves a
+ * slot's deltas into the site table (seq odd meanwhile) only when another
+ * site needs the slot.  Readers add the slots.  A thread on shard 0, or a
+ * call nested in a signal handler while the entry is in use, adds to the
+ * site table directly.  Sample totals go the same way.
+ *
  * Peak copy: when use_max has risen by max(peak_slack, use_max/64) since the
- * last copy, the thread that raised it copies every site's live estimate to
- * its peak fields under a try-lock (busy: skip, the next rise retries).  A
- * private list of the claimed slots keeps the copy to the sites in use.
+ * last copy, the thread that raised it copies every site's live estimate
+ * (pending deltas included) to its peak fields under a try-lock (busy:
+ * skip, the next rise retries).  A private list of the claimed slots keeps
+ * the copy to the sites in use.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 #include <sys/mman.h>
 #include "internal.h"
@@ -31,28 +42,37 @@
 #define LIVE_CAP (1u << LIVE_BITS)
 #define LIVE_PROBES 64
 
-/* Live map keys besides pointers (blocks are never at these addresses). */
+/*
+ * A live map slot is one word: KEY_EMPTY, KEY_TOMB, or a live sample, its
+ * block's address / 8 above LIVE_SITE_BITS bits of its site index.  Its
+ * weights are not kept: they are a function of the block's usable size
+ * (sample.c), which the free passes in.  A block whose address doesn't fit
+ * (not 8-aligned, or above 2^51) is not followed (live_dropped).
+ */
 #define KEY_EMPTY 0u
 #define KEY_TOMB 1u
-#define KEY_BUSY 2u
+#define LIVE_SITE_BITS 16 /* HEAPTOP_SITES is at most 65536 (config.c) */
+#define LIVE_SITE_MASK ((1u << LIVE_SITE_BITS) - 1)
 
-struct live_slot {
-	uint64_t key;     /* the block's address, or KEY_* */
-	uint32_t site;
-	uint32_t unused;
-	uint64_t blocks;  /* weights this sample added to its site */
-	uint64_t bytes;
-};
+/* The slot word of block p of site, or 0 when p can't be followed. */
+static uint64_t live_word(const void *p, uint32_t site)
+{
+	uint64_t a = (uint64_t)(uintptr_t)p;
+
+	if ((a & 7) || (a >> (64 - LIVE_SITE_BITS + 3)) || site > LIVE_SITE_MASK)
+		return 0;
+	return (a >> 3) << LIVE_SITE_BITS | site;
+}
 
 uint8_t *ht_live_filter;
 static uint8_t *filter_mem;          /* 1 << HT_FILTER_BITS counters, saturating at 255 */
-static struct live_slot *live_map;   /* LIVE_CAP slots */
+static uint64_t *live_map;           /* LIVE_CAP slot words */
 static uint32_t *used_list;          /* index + 1 of each claimed site slot (0: being written) */
 static uint32_t used_n;              /* entries of used_list taken */
 static uint64_t peak_last;           /* use_max at the last peak copy */
 static int peak_lock;
 
-#define LIVE_BYTES ((size_t)LIVE_CAP * sizeof(struct live_slot))
+#define LIVE_BYTES ((size_t)LIVE_CAP * sizeof(uint64_t))
 #define FILTER_BYTES ((size_t)1 << HT_FILTER_BITS)
 #define USED_CAP (1u << 16) /* HEAPTOP_SITES's upper bound (config.c) */
 #define USED_BYTES ((size_t)USED_CAP * sizeof(uint32_t))
@@ -67,15 +87,16 @@ int ht_sites_prepare(void)
 	if (live_map) {
 		/* A fork child: forget the parent's samples and sites (zero pages again). */
 		madvise(live_map, PRIVATE_BYTES, MADV_DONTNEED);
-		return 0;
+	} else {
+		void *m = mmap(NULL, PRIVATE_BYTES, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+			       -1, 0);
+		if (m == MAP_FAILED)
+			return -errno;
+		(void)madvise(m, PRIVATE_BYTES, MADV_WIPEONFORK);
+		live_map = m;
+		filter_mem = (uint8_t *)m + LIVE_BYTES;
+		used_list = (uint32_t *)(filter_mem + FILTER_BYTES);
 	}
-	void *m = mmap(NULL, PRIVATE_BYTES, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (m == MAP_FAILED)
-		return -errno;
-	(void)madvise(m, PRIVATE_BYTES, MADV_WIPEONFORK);
-	live_map = m;
-	filter_mem = (uint8_t *)m + LIVE_BYTES;
-	used_list = (uint32_t *)(filter_mem + FILTER_BYTES);
 	return 0;
 }
 
@@ -146,22 +167,140 @@ static void add(uint64_t *c, uint64_t v)
 	__atomic_add_fetch(c, v, __ATOMIC_RELAXED);
 }
 
-static void site_live(uint32_t site, const struct ht_live_rec *r, int sign)
-{
-	struct heaptop_site *s = site_at(site);
+/* ---- pending deltas ---------------------------------------------------------- */
 
-	add(&s->live_samples, sign > 0 ? 1 : (uint64_t)-1);
-	add(&s->live_blocks, sign > 0 ? r->blocks : -r->blocks);
-	add(&s->live_bytes, sign > 0 ? r->bytes : -r->bytes);
+/* Counter k (HEAPTOP_SITE_COUNTERS order) of site s. */
+enum { K_ALLOC = 0, K_LIVE = 3, K_MOVE = 6 }; /* each: samples, blocks (count), bytes */
+
+static uint64_t *counters_of(struct heaptop_site *s)
+{
+	return (uint64_t *)(void *)((char *)s + offsetof(struct heaptop_site, alloc_samples));
+}
+
+/* The calling thread's pending entry, found again when its shard or the
+ * segment changed; in_use keeps a call nested in a signal handler out. */
+struct pending_memo {
+	const void *hdr;
+	const struct heaptop_shard *shard;
+	struct heaptop_shard_pending *entry;
+	uint8_t in_use;
+};
+static __thread struct pending_memo pending_memo __attribute__((tls_model("initial-exec")));
+
+/* Points m at the entry of t's shard in the current segment. */
+static __attribute__((noinline)) void pending_find(struct pending_memo *m, const struct ht_thread *t)
+{
+	size_t idx = (size_t)((char *)t->shard - ht_rt.shards) / ht_rt.hdr->shard_size;
+
+	m->entry = (struct heaptop_shard_pending *)(void *)(ht_rt.pending + idx * ht_rt.hdr->pending_size);
+	m->shard = t->shard;
+	m->hdr = ht_rt.hdr;
+}
+
+/* The calling thread's pending entry, now in use, or NULL: add to the site
+ * table directly (no shard of its own, sampling off, or nested). */
+HT_INLINE struct heaptop_shard_pending *pending_enter(void)
+{
+	struct pending_memo *m = &pending_memo;
+	struct ht_thread *t = &ht_self;
+
+	if (!ht_rt.pending || m->in_use || t->state != HT_THREAD_OWNER || !t->shard)
+		return NULL;
+	m->in_use = 1;
+	HT_SIGNAL_FENCE();
+	if (HT_UNLIKELY(m->shard != t->shard || m->hdr != ht_rt.hdr))
+		pending_find(m, t);
+	return m->entry;
+}
+
+HT_INLINE void pending_leave(void)
+{
+	HT_SIGNAL_FENCE();
+	pending_memo.in_use = 0;
+}
+
+static void own_inc(uint64_t *c, uint64_t v)
+{
+	__atomic_store_n(c, __atomic_load_n(c, __ATOMIC_RELAXED) + v, __ATOMIC_RELAXED);
+}
+
+/* Moves slot e's deltas into its site's counters and gives e to site (an
+ * index); readers see seq odd meanwhile. */
+static void pending_move(struct heaptop_shard_pending *p, struct heaptop_pending_site *e, uint32_t site)
+{
+	/* even again if an owner died in the middle of a move (its shard is ours now) */
+	uint64_t seq = __atomic_load_n(&p->seq, __ATOMIC_RELAXED) & ~1ull;
+
+	__atomic_store_n(&p->seq, seq + 1, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	uint32_t old = __atomic_load_n(&e->site, __ATOMIC_RELAXED);
+	if (old) {
+		uint64_t *c = counters_of(site_at(old - 1));
+		for (int k = 0; k < HEAPTOP_SITE_COUNTERS; k++) {
+			uint64_t d = __atomic_load_n(&e->delta[k], __ATOMIC_RELAXED);
+			if (d) {
+				add(&c[k], d);
+				__atomic_store_n(&e->delta[k], 0, __ATOMIC_RELAXED);
+			}
+		}
+	}
+	__atomic_store_n(&e->site, site + 1, __ATOMIC_RELAXED);
+	__atomic_store_n(&p->seq, seq + 2, __ATOMIC_RELEASE);
+}
+
+/* Adds v[0..n) to counters k0.. of site (an index), and counts a sample in
+ * the totals (sample 0: an allocation sample, 1: a move sample, -1: none). */
+HT_INLINE void site_add(uint32_t site, int k0, int n, const uint64_t *v, int sample)
+{
+	struct heaptop_shard_pending *p = pending_enter();
+
+	if (!p) {
+		uint64_t *c = counters_of(site_at(site)) + k0;
+#pragma GCC unroll 9
+		for (int i = 0; i < n; i++)
+			if (v[i])
+				add(&c[i], v[i]);
+		if (sample >= 0)
+			add(sample ? &ht_rt.hdr->move_samples_total : &ht_rt.hdr->samples_total, 1);
+		return;
+	}
+	struct heaptop_pending_site *e = &p->site[site % HEAPTOP_PENDING_SITES];
+	if (HT_UNLIKELY(__atomic_load_n(&e->site, __ATOMIC_RELAXED) != site + 1))
+		pending_move(p, e, site);
+#pragma GCC unroll 9
+	for (int i = 0; i < n; i++)
+		own_inc(&e->delta[k0 + i], v[i]);
+	if (sample >= 0)
+		own_inc(sample ? &p->move_samples : &p->samples, 1);
+	pending_leave();
+}
+
+void ht_sites_count_sample(int move)
+{
+	struct heaptop_shard_pending *p = pending_enter();
+
+	if (!p) {
+		add(move ? &ht_rt.hdr->move_samples_total : &ht_rt.hdr->samples_total, 1);
+		return;
+	}
+	own_inc(move ? &p->move_samples : &p->samples, 1);
+	pending_leave();
+}
+
+HT_INLINE void site_live(uint32_t site, const struct ht_live_rec *r, int sign)
+{
+	uint64_t v[3] = { 1, r->blocks, r->bytes };
+
+	if (sign < 0)
+		v[0] = -v[0], v[1] = -v[1], v[2] = -v[2];
+	site_add(site, K_LIVE, 3, v, -1);
 }
 
 void ht_sites_move(uint32_t site, uint64_t count, uint64_t bytes)
 {
-	struct heaptop_site *s = site_at(site);
+	uint64_t v[3] = { 1, count, bytes };
 
-	add(&s->move_samples, 1);
-	add(&s->move_count, count);
-	add(&s->move_bytes, bytes);
+	site_add(site, K_MOVE, 3, v, 1);
 }
 
 /* ---- the live map ------------------------------------------------------------ */
@@ -192,24 +331,21 @@ static void filter_dec(size_t i)
 }
 
 /* Adds p to the live map; 0, or -1 when no slot was free within the probe. */
-static int live_insert(const void *p, const struct ht_live_rec *r)
+static int live_insert(const void *p, uint32_t site)
 {
+	uint64_t w = live_word(p, site);
 	uint32_t h = live_slot_of(p);
 
+	if (!w)
+		return -1;
 	for (uint32_t i = 0; i < LIVE_PROBES; i++) {
-		struct live_slot *e = &live_map[(h + i) & (LIVE_CAP - 1)];
-		uint64_t k = __atomic_load_n(&e->key, __ATOMIC_ACQUIRE);
+		uint64_t *e = &live_map[(h + i) & (LIVE_CAP - 1)];
+		uint64_t k = __atomic_load_n(e, __ATOMIC_RELAXED);
 
-		if (k != KEY_EMPTY && k != KEY_TOMB)
+		if (k > KEY_TOMB ||
+		    !__atomic_compare_exchange_n(e, &k, w, 0, __ATOMIC_RELEASE, __ATOMIC_RELAXED))
 			continue;
-		if (!__atomic_compare_exchange_n(&e->key, &k, KEY_BUSY, 0, __ATOMIC_ACQUIRE,
-						 __ATOMIC_RELAXED))
-			continue;
-		e->site = r->site;
-		e->blocks = r->blocks;
-		e->bytes = r->bytes;
 		filter_inc(ht_filter_slot(p));
-		__atomic_store_n(&e->key, (uint64_t)(uintptr_t)p, __ATOMIC_RELEASE);
 		if (!__atomic_load_n(&ht_live_filter, __ATOMIC_RELAXED))
 			__atomic_store_n(&ht_live_filter, filter_mem, __ATOMIC_RELEASE);
 		return 0;
@@ -217,45 +353,51 @@ static int live_insert(const void *p, const struct ht_live_rec *r)
 	return -1;
 }
 
+/* Follows p as a live sample of r; 0, or -1 (counted) when the map had no room. */
+static int live_follow(const void *p, const struct ht_live_rec *r)
+{
+	if (live_insert(p, r->site) == 0)
+		return 0;
+	__atomic_add_fetch(&ht_rt.hdr->live_dropped, 1, __ATOMIC_RELAXED);
+	return -1;
+}
+
 void ht_sites_live_put(const void *p, const struct ht_live_rec *r)
 {
-	if (!ht_rt.sites)
-		return;
-	if (live_insert(p, r) != 0) {
-		__atomic_add_fetch(&ht_rt.hdr->live_dropped, 1, __ATOMIC_RELAXED);
-		return;
-	}
-	site_live(r->site, r, 1);
+	if (ht_rt.sites && live_follow(p, r) == 0)
+		site_live(r->site, r, 1);
 }
 
 void ht_sites_alloc(const void *p, const struct ht_live_rec *r)
 {
-	struct heaptop_site *s = site_at(r->site);
+	/* allocated, then live: one update of six counters */
+	uint64_t v[6] = { 1, r->blocks, r->bytes, 1, r->blocks, r->bytes };
 
-	add(&s->alloc_samples, 1);
-	add(&s->alloc_blocks, r->blocks);
-	add(&s->alloc_bytes, r->bytes);
-	ht_sites_live_put(p, r);
+	if (live_follow(p, r) == 0)
+		site_add(r->site, K_ALLOC, 6, v, 0);
+	else
+		site_add(r->site, K_ALLOC, 3, v, 0);
 }
 
-int ht_sites_live_take(const void *p, struct ht_live_rec *out)
+int ht_sites_live_take(const void *p, size_t u, struct ht_live_rec *out)
 {
 	uint32_t h = live_slot_of(p);
-	uint64_t key = (uint64_t)(uintptr_t)p;
+	uint64_t key = (uint64_t)(uintptr_t)p >> 3;
 
-	if (!live_map || !ht_rt.sites)
+	if (!live_map || !ht_rt.sites || ((uintptr_t)p & 7))
 		return 0;
 	for (uint32_t i = 0; i < LIVE_PROBES; i++) {
-		struct live_slot *e = &live_map[(h + i) & (LIVE_CAP - 1)];
-		uint64_t k = __atomic_load_n(&e->key, __ATOMIC_ACQUIRE);
+		uint64_t *e = &live_map[(h + i) & (LIVE_CAP - 1)];
+		uint64_t k = __atomic_load_n(e, __ATOMIC_ACQUIRE);
 
 		if (k == KEY_EMPTY)
 			return 0;
-		if (k != key || !__atomic_compare_exchange_n(&e->key, &k, KEY_BUSY, 0,
-							     __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+		if (k >> LIVE_SITE_BITS != key ||
+		    !__atomic_compare_exchange_n(e, &k, KEY_TOMB, 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
 			continue;
-		struct ht_live_rec r = { e->site, e->blocks, e->bytes };
-		__atomic_store_n(&e->key, KEY_TOMB, __ATOMIC_RELEASE);
+		struct ht_live_rec r = { (uint32_t)(k & LIVE_SITE_MASK), 1, u };
+		if (ht_rt.cfg.sample_rate != 1) /* at rate 1 every sample weighs (1, u) */
+			ht_sample_weigh(u, &r.blocks, &r.bytes);
 		filter_dec(ht_filter_slot(p));
 		site_live(r.site, &r, -1);
 		if (out)
@@ -266,6 +408,33 @@ int ht_sites_live_take(const void *p, struct ht_live_rec *out)
 }
 
 /* ---- peak contributors ----------------------------------------------------- */
+
+/* Adds every shard's pending live deltas to the peak fields just copied
+ * (read while their owners may move them: a peak copy is an estimate). */
+static void peak_add_pending(void)
+{
+	const struct heaptop_seg_header *h = ht_rt.hdr;
+	uint32_t used = __atomic_load_n(&h->shards_used, __ATOMIC_ACQUIRE);
+
+	for (uint32_t i = 0; i < used && i < h->shard_count; i++) {
+		struct heaptop_shard_pending *p =
+			(struct heaptop_shard_pending *)(void *)(ht_rt.pending + (size_t)i * h->pending_size);
+		for (int j = 0; j < HEAPTOP_PENDING_SITES; j++) {
+			struct heaptop_pending_site *e = &p->site[j];
+			uint32_t site = __atomic_load_n(&e->site, __ATOMIC_RELAXED);
+			if (!site || site > h->sites_count)
+				continue;
+			struct heaptop_site *s = site_at(site - 1);
+			uint64_t *d = &e->delta[K_LIVE];
+			__atomic_store_n(&s->peak_samples, s->peak_samples + __atomic_load_n(&d[0], __ATOMIC_RELAXED),
+					 __ATOMIC_RELAXED);
+			__atomic_store_n(&s->peak_blocks, s->peak_blocks + __atomic_load_n(&d[1], __ATOMIC_RELAXED),
+					 __ATOMIC_RELAXED);
+			__atomic_store_n(&s->peak_bytes, s->peak_bytes + __atomic_load_n(&d[2], __ATOMIC_RELAXED),
+					 __ATOMIC_RELAXED);
+		}
+	}
+}
 
 static void peak_copy(uint64_t max)
 {
@@ -289,6 +458,7 @@ static void peak_copy(uint64_t max)
 		__atomic_store_n(&s->peak_bytes, __atomic_load_n(&s->live_bytes, __ATOMIC_RELAXED),
 				 __ATOMIC_RELAXED);
 	}
+	peak_add_pending();
 	__atomic_store_n(&h->peak_use_max, max, __ATOMIC_RELAXED);
 	uint64_t at = ht_now_ns(1) - h->start_mono_ns;
 	__atomic_store_n(&h->peak_mono_ns, at > INT64_MAX ? 0 : at, __ATOMIC_RELAXED);

@@ -1,7 +1,7 @@
 /*
  * tui/segread.c - opening one heaptop segment and copying it out safely
  * (the reader protocol of include/heaptop/segment.h, steps 1-6; the site
- * and module tables of steps 7-9 are segtables.c's).
+ * and module tables and the pending region of steps 7-9 are segtables.c's).
  *
  * A read has two guarded phases with the validation in between, so nothing
  * is allocated while a SIGBUS can jump out:
@@ -10,9 +10,9 @@
  *      offset against the mapped size, with overflow-safe arithmetic;
  *   3. sum the shards [0, shards_used) and copy the timeline entries whose
  *      sequence number says they are complete, into preallocated memory;
- *   4. the same for the site and module tables, when the header has them
- *      and their layout fits (a damaged table loses the tables, not the
- *      counters).
+ *   4. the same for the site and module tables and the pending region,
+ *      when the header has them and their layout fits (a damaged table
+ *      loses the tables, not the counters).
  * Finding segments by pid and listing /dev/shm live in segfind.c.
  */
 #define _GNU_SOURCE
@@ -197,7 +197,8 @@ static uint64_t snapshot_age(const struct seg_snapshot *s)
 static enum segread_err read_tables(struct segread *r, const struct heaptop_seg_header *h,
 				    struct seg_snapshot *s)
 {
-	struct segtables_job j = { r->base, h, s, 0, 0 };
+	struct segtables_job j = { .base = r->base, .h = h, .snap = s };
+	int truncated;
 
 	s->sampling = segtables_check(h);
 	if (s->sampling != SEG_SAMPLING_ON)
@@ -206,7 +207,9 @@ static enum segread_err read_tables(struct segread *r, const struct heaptop_seg_
 		errno = ENOMEM;
 		return SEGREAD_SYSTEM;
 	}
-	if (sigbus_guard(segtables_copy, &j) != 0)
+	truncated = sigbus_guard(segtables_copy, &j) != 0;
+	segtables_release(&j);
+	if (truncated)
 		return SEGREAD_TRUNCATED;
 	segtables_finish(&j);
 	return SEGREAD_OK;

@@ -43,7 +43,8 @@ struct seg_point {
 #define SEG_MODULES_MAX 4096u
 
 /* One published call site (protocol step 7), counters as one relaxed read
- * each; live_* read as signed and clamped at 0. */
+ * each: the site table's field plus the pending deltas of every shard (v4);
+ * live_* read as signed and clamped at 0 after the deltas are added. */
 struct seg_site {
 	uint64_t hash;                 /* the writer's stack hash */
 	uint32_t slot;                 /* its slot in the table */
@@ -100,7 +101,8 @@ struct seg_snapshot {
 	/* --- call-site sampling (v2); all zero when sampling != SEG_SAMPLING_ON */
 	enum seg_sampling sampling;
 	uint64_t sample_rate;          /* mean bytes between samples; 1 = every block (exact) */
-	uint64_t samples_total, move_samples_total;
+	uint64_t samples_total, move_samples_total; /* the header's plus every pending entry's (v4) */
+	int pending_unsettled;         /* 1: an owner moved deltas through every try: sums may be a move off */
 	uint64_t sites_dropped, live_dropped, modules_dropped; /* see segment.h */
 	uint32_t sites_count, sites_used, modules_count, modules_used;
 	uint64_t modules_gen;

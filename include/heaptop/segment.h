@@ -17,9 +17,10 @@
  *     [timeline_off, + timeline_len*timeline_entry_size) timeline ring
  *     [sites_off, + sites_count*site_size)       struct heaptop_site[]   (v2)
  *     [modules_off, + modules_count*module_size) struct heaptop_module[] (v2)
+ *     [pending_off, + shard_count*pending_size)  struct heaptop_shard_pending[] (v4)
  *     ... later versions append regions and announce them in the header.
- * A region with a count of 0 is absent (sites and modules are absent when
- * sampling is off, sample_rate == 0).
+ * A region with a count of 0 is absent (sites, modules and the pending
+ * region are absent when sampling is off, sample_rate == 0).
  *
  * Only fixed-width types; no pointers, no bool, no size_t.  Little-endian
  * host order (the reader runs on the same machine).
@@ -75,6 +76,20 @@
  *     subtract 1 from a frame before looking up its line.  Bound nframes by
  *     site_max_frames.  docs/sampling.md turns samples into estimates and
  *     gives their error; every estimate has its sample count beside it.
+ *     v4: a site's counters and the sample totals are split between the
+ *     site table (and the header) and a pending region: each shard owner
+ *     keeps its latest sites' deltas in its own entry of the pending region
+ *     (pending_off + shard index * pending_size, shards [0, shards_used))
+ *     and moves them into the site table only when it needs the slot for
+ *     another site.  Counter k of site i (the nine counters alloc_samples ..
+ *     move_bytes in struct order, HEAPTOP_SITE_COUNTERS) = its field + the
+ *     sum, modulo 2^64, of delta[k] of every pending site[] slot j <
+ *     pending_sites whose `site` is i + 1, over all entries.  samples_total
+ *     and move_samples_total: the header's field + every entry's `samples` /
+ *     `move_samples`.  While an owner moves deltas its entry's `seq` is odd:
+ *     read every entry's seq (acquire), the site table, the entries, then
+ *     every seq again (acquire fence before); if one changed or was odd,
+ *     retry a bounded number of times (a sum is then at most one move off).
  *  8. Peak contributors: peak_* of every site were copied from live_* when
  *     use_max reached peak_use_max.  Read peak_seq (acquire), the peak fields
  *     of all sites, then peak_seq again: the copy is consistent iff both
@@ -97,8 +112,9 @@
 #include "counters.h"
 
 #define HEAPTOP_MAGIC 0x3130504f54504548ull /* "HEPTOP01" in memory order */
-#define HEAPTOP_ABI_VERSION 3u /* 2: sites, peak contributors, modules; 3: shard peak_use */
-#define HEAPTOP_ABI_COMPAT 3u  /* 3: header.use_max alone may lag; merge peak_use (step 4) */
+#define HEAPTOP_ABI_VERSION 4u /* 2: sites, peak contributors, modules; 3: shard peak_use; 4: pending site deltas */
+#define HEAPTOP_ABI_COMPAT 4u  /* 3: header.use_max alone may lag; merge peak_use (step 4);
+				  4: site counters and sample totals alone may lag; add the pending region (step 7) */
 
 #define HEAPTOP_SHM_PREFIX "heaptop."   /* names are HEAPTOP_SHM_PREFIX "<pid>.<gen>" */
 #define HEAPTOP_CMDLINE_MAX 512
@@ -168,7 +184,10 @@ struct heaptop_seg_header {
 	uint32_t modules_count;       /* entries in the module table (HEAPTOP_MODULES) */
 	uint32_t reserved_v2;         /* zero */
 	uint64_t sample_rate;         /* mean bytes between samples; 0 off, 1 every block (exact) */
-	uint64_t reserved_v2_layout[3]; /* zero */
+	uint64_t pending_off;         /* v4: offset of the pending region (one entry per shard); 0 when absent */
+	uint32_t pending_size;        /* v4: bytes per entry (>= sizeof(struct heaptop_shard_pending)) */
+	uint32_t pending_sites;       /* v4: site slots used in each entry's site[] (<= HEAPTOP_PENDING_SITES) */
+	uint64_t reserved_v4_layout;  /* zero */
 
 	/* --- v2 live fields -------------------------------------------------- */
 	_Alignas(64) uint32_t sites_used; /* slots claimed so far */
@@ -245,6 +264,28 @@ struct heaptop_site {
 	uint64_t reserved[2];         /* zero */
 	uint64_t frames[];            /* raw return addresses, innermost first */
 };
+
+/* The counters of struct heaptop_site that pending deltas add to:
+ * alloc_samples .. move_bytes, consecutive in that order. */
+#define HEAPTOP_SITE_COUNTERS 9
+#define HEAPTOP_PENDING_SITES 8
+
+/* The deltas one shard owner has not moved into one site's counters yet. */
+struct heaptop_pending_site {
+	uint32_t site;                /* slot index + 1 of the site; 0: none */
+	uint32_t reserved;            /* zero */
+	uint64_t delta[HEAPTOP_SITE_COUNTERS]; /* added to the site's counters, modulo 2^64 */
+};
+
+/* v4: what the owner of one shard keeps back from the site table (protocol
+ * step 7).  Written by the shard's owner only, with relaxed 8-byte stores. */
+struct heaptop_shard_pending {
+	uint64_t seq;                 /* even; odd while the owner moves deltas into the site table */
+	uint64_t samples;             /* allocation samples not in header.samples_total */
+	uint64_t move_samples;        /* realloc-move samples not in header.move_samples_total */
+	uint64_t reserved;            /* zero */
+	struct heaptop_pending_site site[HEAPTOP_PENDING_SITES];
+} __attribute__((aligned(64)));
 
 /* Module states. */
 enum heaptop_module_state {

@@ -18,7 +18,8 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/* The tables' promises: bounded counts and frames, printable paths. */
+/* The tables' promises: bounded counts and frames, sites in slot order with
+ * their live counts clamped, printable paths. */
 static void check_tables(const struct seg_snapshot *s, size_t size)
 {
 	if (s->sampling != SEG_SAMPLING_ON && (s->sites || s->modules || s->nsites || s->nmodules))
@@ -26,9 +27,16 @@ static void check_tables(const struct seg_snapshot *s, size_t size)
 	if (s->nsites > size / sizeof(struct heaptop_site) || s->nsites > SEG_SITES_MAX ||
 	    s->nmodules > size / sizeof(struct heaptop_module) || s->nmodules > SEG_MODULES_MAX)
 		abort();
-	for (size_t i = 0; i < s->nsites; i++)
-		if (s->sites[i].nframes > SEG_FRAMES_MAX || (int64_t)s->sites[i].live_bytes < 0)
-			abort();
+	for (size_t i = 0; i < s->nsites; i++) {
+		const struct seg_site *o = &s->sites[i];
+		if (o->nframes > SEG_FRAMES_MAX || (int64_t)o->live_bytes < 0 ||
+		    (int64_t)o->live_blocks < 0 || (int64_t)o->live_samples < 0)
+			abort(); /* live_* clamped after the pending deltas */
+		if (i > 0 && o->slot <= s->sites[i - 1].slot)
+			abort(); /* in slot order, each slot once */
+	}
+	if (s->sampling != SEG_SAMPLING_ON && (s->samples_total || s->pending_unsettled))
+		abort();
 	for (size_t i = 0; i < s->nmodules; i++) {
 		const struct seg_module *m = &s->modules[i];
 		if (strlen(m->path) > HEAPTOP_MODULE_PATH_MAX || m->build_id_len > HEAPTOP_BUILD_ID_MAX ||

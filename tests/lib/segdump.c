@@ -2,7 +2,8 @@
  * tests/lib/segdump.c - an independent reader of one heaptop segment file
  * for the shell tests: checks the structure against include/heaptop/segment.h
  * and prints every header field, the summed counters, non-zero histogram
- * buckets and the timeline's state as key=value lines.
+ * buckets, the timeline's state and (v4, sampling on) the pending region's
+ * layout and sample totals as key=value lines.
  *
  *     segdump [--no-time-checks] /dev/shm/heaptop.<pid>.<gen>
  *
@@ -301,6 +302,114 @@ static void check_timeline(const char *base, const struct heaptop_seg_header *h)
 	}
 }
 
+/* ---- the pending region (v4, protocol step 7) --------------------------------- */
+
+/* The region's layout as libheaptop writes it: present exactly when sampling
+ * is on, after the module table, one entry per shard of our struct's size;
+ * 1 when its entries can be read. */
+static int check_pending_layout(const struct heaptop_seg_header *h, uint64_t size)
+{
+	uint64_t after_modules = region_ok(h->modules_off, h->modules_count, h->module_size, size)
+					 ? h->modules_off + (uint64_t)h->modules_count * h->module_size
+					 : UINT64_MAX; /* a module table past the end: nothing fits after it */
+
+	if (h->reserved_v4_layout)
+		problem("reserved_v4_layout = %" PRIu64, h->reserved_v4_layout);
+	if (h->sample_rate == 0) {
+		if (h->pending_off || h->pending_size || h->pending_sites)
+			problem("sampling off, but a pending region (off %" PRIu64 ", size %u, sites %u)",
+				h->pending_off, h->pending_size, h->pending_sites);
+		return 0;
+	}
+	if (h->pending_off == 0) {
+		problem("sampling on, but no pending region");
+		return 0;
+	}
+	if (h->pending_size != sizeof(struct heaptop_shard_pending) ||
+	    h->pending_sites != HEAPTOP_PENDING_SITES) {
+		problem("pending_size %u (struct is %zu), pending_sites %u (want %u)", h->pending_size,
+			sizeof(struct heaptop_shard_pending), h->pending_sites, HEAPTOP_PENDING_SITES);
+		return 0;
+	}
+	if (h->pending_off % 64 || h->pending_off < after_modules ||
+	    !region_ok(h->pending_off, h->shard_count, h->pending_size, size)) {
+		problem("pending region at %" PRIu64 " (%u entries): misaligned, before the end of the "
+			"module table (%" PRIu64 ") or past the end", h->pending_off, h->shard_count,
+			after_modules);
+		return 0;
+	}
+	return 1;
+}
+
+static int all_zero(const void *p, size_t n)
+{
+	const unsigned char *b = p;
+
+	for (size_t i = 0; i < n; i++)
+		if (b[i])
+			return 0;
+	return 1;
+}
+
+static const struct heaptop_shard_pending *pending_at(const char *base,
+						      const struct heaptop_seg_header *h, uint32_t i)
+{
+	return (const struct heaptop_shard_pending *)(base + h->pending_off +
+						      (uint64_t)i * h->pending_size);
+}
+
+/* One entry of a shard in use: its slots name sites of the table or none,
+ * and what the writer never fills is zero.  Returns 1 when seq is odd. */
+static int check_pending_entry(const struct heaptop_shard_pending *p,
+			       const struct heaptop_seg_header *h, uint32_t i)
+{
+	uint64_t seq = __atomic_load_n(&p->seq, __ATOMIC_ACQUIRE);
+
+	if (p->reserved)
+		problem("pending entry %u: reserved = %" PRIu64, i, p->reserved);
+	for (uint32_t j = 0; j < HEAPTOP_PENDING_SITES; j++) {
+		const struct heaptop_pending_site *e = &p->site[j];
+		uint32_t site = __atomic_load_n(&e->site, __ATOMIC_RELAXED);
+		if (site > h->sites_count || e->reserved || (j >= h->pending_sites && site))
+			problem("pending entry %u slot %u: site %u of %u, reserved %u", i, j, site,
+				h->sites_count, e->reserved);
+	}
+	return seq % 2;
+}
+
+/* Checks the region and prints its layout and the sample totals with it. */
+static void check_pending(const char *base, const struct heaptop_seg_header *h, uint64_t size)
+{
+	uint64_t samples = __atomic_load_n(&h->samples_total, __ATOMIC_RELAXED);
+	uint64_t moves = __atomic_load_n(&h->move_samples_total, __ATOMIC_RELAXED);
+	uint64_t pending_samples = 0, pending_moves = 0, odd = 0;
+	uint32_t used = h->shards_used < h->shard_count ? h->shards_used : h->shard_count;
+
+	if (h->version < 4 || h->header_size < sizeof(*h))
+		return;
+	KV("pending_off", h->pending_off);
+	KV("pending_size", h->pending_size);
+	KV("pending_sites", h->pending_sites);
+	if (check_pending_layout(h, size)) {
+		for (uint32_t i = 0; i < h->shard_count; i++) {
+			const struct heaptop_shard_pending *p = pending_at(base, h, i);
+			if (i >= used) {
+				if (!all_zero(p, sizeof(*p)))
+					problem("pending entry %u is past shards_used but was written", i);
+				continue;
+			}
+			odd += check_pending_entry(p, h, i);
+			pending_samples += __atomic_load_n(&p->samples, __ATOMIC_RELAXED);
+			pending_moves += __atomic_load_n(&p->move_samples, __ATOMIC_RELAXED);
+		}
+	}
+	KV("pending_samples", pending_samples);
+	KV("pending_move_samples", pending_moves);
+	KV("pending_odd", odd);
+	KV("samples_total", samples + pending_samples);
+	KV("move_samples_total", moves + pending_moves);
+}
+
 int main(int argc, char **argv)
 {
 	struct stat st;
@@ -341,6 +450,7 @@ int main(int argc, char **argv)
 		check_live(h);
 		sum_shards(base, h);
 		check_timeline(base, h);
+		check_pending(base, h, (uint64_t)st.st_size);
 	}
 	KV("problems", problems);
 	fflush(stdout);

@@ -111,7 +111,9 @@ static const char *seg_part(size_t off)
 		return "timeline";
 	if (!seg->modules_off || off < seg->modules_off)
 		return "sites";
-	return "modules";
+	if (seg->version < 4 || !seg->pending_off || off < seg->pending_off)
+		return "modules";
+	return "pending region";
 }
 
 /* Our segment is exactly as remembered, RUNNING and still named. */

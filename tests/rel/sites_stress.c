@@ -113,18 +113,29 @@ struct table_sum {
 	uint64_t samples, moves, sites_dropped, live_dropped;
 };
 
-static void table_read(const struct sites_view *v, struct table_sum *t)
+static void table_read_once(const struct sites_view *v, struct table_sum *t)
 {
 	memset(t, 0, sizeof(*t));
-	for (uint32_t i = 0; i < v->h->sites_count; i++) {
-		const struct heaptop_site *s = sites_view_published(v, i);
-		if (s)
-			site_sum_add(&t->s, s);
-	}
-	t->samples = HDR(v->h, samples_total);
-	t->moves = HDR(v->h, move_samples_total);
+	for (uint32_t i = 0; i < v->h->sites_count; i++)
+		if (sites_view_published(v, i))
+			site_sum_add(&t->s, v, i);
+	sites_view_samples(v, &t->samples, &t->moves);
 	t->sites_dropped = HDR(v->h, sites_dropped);
 	t->live_dropped = HDR(v->h, live_dropped);
+}
+
+/* The sums with the pending deltas, between two equal reads of the pending
+ * seqs (protocol step 7); the last try stands when owners keep moving. */
+static void table_read(const struct sites_view *v, struct table_sum *t)
+{
+	for (int tries = 0; tries < 100; tries++) {
+		uint64_t before, after;
+		int even = sites_view_pending_seq(v, &before);
+		table_read_once(v, t);
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		if (sites_view_pending_seq(v, &after) && even && after == before)
+			return;
+	}
 }
 
 static int run(int exact, unsigned nthreads, unsigned rounds)
@@ -143,6 +154,8 @@ static int run(int exact, unsigned nthreads, unsigned rounds)
 	v.size = size;
 	if (!v.h || !v.h->sites_off)
 		test_hard_error("no segment with a site table (HEAPTOP_SAMPLE_RATE=0?)");
+	if (!sites_view_pending_ok(&v))
+		test_hard_error("the segment's pending region does not fit it");
 	if (exact && v.h->sample_rate != 1)
 		test_hard_error("exact needs HEAPTOP_SAMPLE_RATE=1 (the segment says %llu)",
 				(unsigned long long)v.h->sample_rate);

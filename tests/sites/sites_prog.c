@@ -6,6 +6,8 @@
  *
  *   exact     HEAPTOP_SAMPLE_RATE=1: per-site blocks, bytes, live after
  *             frees and realloc moves are exact; the top live site is right
+ *   many      HEAPTOP_SAMPLE_RATE=1: 24 sites (more than a thread's pending
+ *             slots) interleaved: each site's counters exact
  *   shares    default rate: estimated shares of 60/30/10 sites within 10%
  *             (allocated over time and live), the realloc mover leads moves
  *   dl        a site in a dlopen'ed module that is dlclose'd: its module entry
@@ -68,32 +70,36 @@ static struct site_sum sum_of(const char *fn)
 	for (uint32_t i = 0; i < view.h->sites_count; i++) {
 		const struct heaptop_site *s = sites_view_published(&view, i);
 		if (s && s->nframes > 0 && strcmp(func_of(s->frames[0]), fn) == 0)
-			site_sum_add(&a, s);
+			site_sum_add(&a, &view, i);
 	}
 	return a;
+}
+
+/* The published site with the most of counter k (pending deltas included;
+ * signed for live_*). */
+static const struct heaptop_site *top_by(enum site_counter k, int is_signed)
+{
+	const struct heaptop_site *best = NULL;
+	uint64_t most = 0;
+
+	for (uint32_t i = 0; i < view.h->sites_count; i++) {
+		const struct heaptop_site *s = sites_view_published(&view, i);
+		uint64_t c = s ? sites_view_counter(&view, i, k) : 0;
+		if (s && (!best || (is_signed ? (int64_t)c > (int64_t)most : c > most)))
+			best = s, most = c;
+	}
+	return best;
 }
 
 /* The published site with the most live bytes. */
 static const struct heaptop_site *top_live(void)
 {
-	const struct heaptop_site *best = NULL;
-	for (uint32_t i = 0; i < view.h->sites_count; i++) {
-		const struct heaptop_site *s = sites_view_published(&view, i);
-		if (s && (!best || (int64_t)s->live_bytes > (int64_t)best->live_bytes))
-			best = s;
-	}
-	return best;
+	return top_by(SC_LIVE_BYTES, 1);
 }
 
 static const struct heaptop_site *top_moves(void)
 {
-	const struct heaptop_site *best = NULL;
-	for (uint32_t i = 0; i < view.h->sites_count; i++) {
-		const struct heaptop_site *s = sites_view_published(&view, i);
-		if (s && (!best || s->move_bytes > best->move_bytes))
-			best = s;
-	}
-	return best;
+	return top_by(SC_MOVE_BYTES, 0);
 }
 
 /* ---- the sites ---------------------------------------------------------------- */
@@ -250,6 +256,81 @@ static int mode_exact(void)
 	CHECK_EQ(a2.live_samples, 0);
 	CHECK_EQ(a2.live_bytes, 0);
 	return test_summary("sites exact");
+}
+
+/* ---- many ------------------------------------------------------------------------ */
+
+/* Frames of site s inside site_deep: its recursion depth + 1. */
+static int deep_frames(const struct heaptop_site *s)
+{
+	int n = 0;
+
+	for (unsigned i = 0; i < s->nframes; i++)
+		n += strcmp(func_of(s->frames[i]), "site_deep") == 0;
+	return n;
+}
+
+/*
+ * MANY_SITES sites (site_deep at depths 0..MANY_SITES-1: one stack each)
+ * allocate and free round-robin, so a thread's HEAPTOP_PENDING_SITES
+ * pending slots keep changing hands and deltas move into the site table all
+ * the time: every site's counters must still be exact, and none may be
+ * credited to another.
+ */
+#define MANY_SITES 24
+static int mode_many(void)
+{
+	enum { ROUNDS = 60 };
+	static void *blk[MANY_SITES][ROUNDS];
+	struct expect e[MANY_SITES], got[MANY_SITES];
+
+	memset(e, 0, sizeof(e));
+	memset(got, 0, sizeof(got));
+	for (int r = 0; r < ROUNDS; r++) {
+		for (int d = 0; d < MANY_SITES; d++) {
+			void *p = site_deep(d, 24 + 16 * (size_t)d + (size_t)r);
+			blk[d][r] = p;
+			e[d].blocks++, e[d].bytes += malloc_usable_size(p);
+		}
+		/* free a block of another site each time: live goes down out of order */
+		for (int d = 0; r > 0 && d < MANY_SITES; d += 3) {
+			int v = (d + 5 * r) % MANY_SITES;
+			free(blk[v][r - 1]);
+			blk[v][r - 1] = NULL;
+		}
+	}
+	for (int d = 0; d < MANY_SITES; d++)
+		for (int r = 0; r < ROUNDS; r++)
+			if (blk[d][r])
+				e[d].live_blocks++, e[d].live_bytes += malloc_usable_size(blk[d][r]);
+	open_own_segment();
+	for (uint32_t i = 0; i < view.h->sites_count; i++) {
+		const struct heaptop_site *s = sites_view_published(&view, i);
+		int d = s && s->nframes && strcmp(func_of(s->frames[0]), "site_deep") == 0 ?
+			deep_frames(s) - 1 : -1;
+		if (d < 0)
+			continue;
+		if (!CHECK(d < MANY_SITES))
+			continue;
+		struct site_sum a;
+		memset(&a, 0, sizeof(a));
+		site_sum_add(&a, &view, i);
+		got[d].blocks += a.alloc_samples, got[d].bytes += a.alloc_bytes;
+		got[d].live_blocks += (uint64_t)a.live_samples, got[d].live_bytes += (uint64_t)a.live_bytes;
+	}
+	for (int d = 0; d < MANY_SITES; d++) {
+		CHECK_EQ(got[d].blocks, e[d].blocks);
+		CHECK_EQ(got[d].bytes, e[d].bytes);
+		CHECK_EQ(got[d].live_blocks, e[d].live_blocks);
+		CHECK_EQ(got[d].live_bytes, e[d].live_bytes);
+	}
+	_Static_assert(MANY_SITES > HEAPTOP_PENDING_SITES, "more sites than pending slots");
+	CHECK_EQ(view.h->sites_dropped, 0);
+	CHECK_EQ(view.h->live_dropped, 0);
+	for (int d = 0; d < MANY_SITES; d++)
+		for (int r = 0; r < ROUNDS; r++)
+			free(blk[d][r]);
+	return test_summary("sites many");
 }
 
 /* ---- shares ----------------------------------------------------------------------- */
@@ -467,10 +548,10 @@ static int mode_noalloc(void)
 	uint64_t after = untracked();
 	open_own_segment();
 	CHECK_EQ(after, before);
-	CHECK(view.h->samples_total >= 20000);
+	CHECK(sites_view_samples_total(&view) >= 20000);
 	fprintf(stderr, "# untracked blocks: %llu before and %llu after %llu samples\n",
 		(unsigned long long)before, (unsigned long long)after,
-		(unsigned long long)view.h->samples_total);
+		(unsigned long long)sites_view_samples_total(&view));
 	return test_summary("sites noalloc");
 }
 
@@ -566,22 +647,15 @@ static int mode_off(void)
 {
 	for (int i = 0; i < 10000; i++)
 		free(site_a(100 + (size_t)i));
-	const char *name = heaptop_segment_name();
-	char path[128];
-	snprintf(path, sizeof(path), "/dev/shm%s", name ? name : "/none");
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		test_hard_error("cannot open %s", path);
-	const struct heaptop_seg_header *h = mmap(NULL, sizeof(*h), PROT_READ, MAP_SHARED, fd, 0);
-	close(fd);
-	if (h == MAP_FAILED)
-		test_hard_error("cannot map %s", path);
+	open_own_segment();
+	const struct heaptop_seg_header *h = view.h;
 	CHECK_EQ(h->version, HEAPTOP_ABI_VERSION);
 	CHECK_EQ(h->sample_rate, 0);
 	CHECK_EQ(h->sites_count, 0);
 	CHECK_EQ(h->sites_off, 0);
 	CHECK_EQ(h->modules_count, 0);
-	CHECK_EQ(h->samples_total, 0);
+	CHECK_EQ(h->pending_off, 0);
+	CHECK_EQ(sites_view_samples_total(&view), 0);
 	return test_summary("sites off");
 }
 
@@ -593,6 +667,8 @@ int main(int argc, char **argv)
 		test_skip("not tracking (run under LD_PRELOAD=libheaptop.so)");
 	if (!strcmp(mode, "exact"))
 		return mode_exact();
+	if (!strcmp(mode, "many"))
+		return mode_many();
 	if (!strcmp(mode, "shares"))
 		return mode_shares();
 	if (!strcmp(mode, "dl") && argc > 2)

@@ -1,7 +1,7 @@
 /*
  * tests/tui/segimage.c - valid segment images with known counters (see
  * segimage.h), laid out the way lib/segment.c lays out a real one, with
- * or without the site and module tables of sampling.
+ * or without the site and module tables and the pending region of sampling.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -67,25 +67,52 @@ static void fill_shards(struct segimage *im)
 	im->shard[2]->alloc_count = 1000; /* beyond shards_used: must not be summed */
 }
 
+/* The counters of segimage.h, split between the table and the pending
+ * region (fill_pending adds the rest). */
 static void fill_sites(struct segimage *im)
 {
 	struct heaptop_site *a = im->site[1], *b = im->site[3];
 
 	a->hash = 0x11, a->published = 1, a->nframes = 2;
 	a->frames[0] = 0x401234, a->frames[1] = 0x401300;
-	a->alloc_samples = 3, a->alloc_blocks = 3, a->alloc_bytes = 300;
-	a->live_samples = 2, a->live_blocks = 2, a->live_bytes = 200;
+	a->alloc_samples = 2, a->alloc_blocks = 1, a->alloc_bytes = 200;
+	a->live_samples = 1, a->live_blocks = 3, a->live_bytes = 240;
 	a->peak_samples = 2, a->peak_blocks = 2, a->peak_bytes = 250;
 	b->hash = 0x33, b->published = 1, b->nframes = 1;
 	b->frames[0] = 0x7f0000001010;
-	b->move_samples = 5, b->move_count = 5, b->move_bytes = 5000;
-	b->live_bytes = (uint64_t)-8;
+	b->move_samples = 4, b->move_count = 1, b->move_bytes = 3000;
+	b->live_bytes = 16;
 	im->site[5]->hash = 0x55;
 	im->h->sites_used = 3;
+	im->h->samples_total = 1, im->h->move_samples_total = 3;
 	im->h->peak_seq = 4, im->h->peak_use_max = 1800, im->h->peak_mono_ns = 5000;
 	im->h->sites_dropped = 7;
 }
 
+/* Pending slot j of shard i names site (slot + 1) with deltas d[0..8]. */
+static void pend(struct segimage *im, int i, int j, uint32_t site, const int64_t d[HEAPTOP_SITE_COUNTERS])
+{
+	im->pending[i]->site[j].site = site;
+	for (int k = 0; k < HEAPTOP_SITE_COUNTERS; k++)
+		im->pending[i]->site[j].delta[k] = (uint64_t)d[k];
+}
+
+static void fill_pending(struct segimage *im)
+{
+	static const int64_t a[] = { 1, 2, 100, 1, -1, -40, 0, 0, 0 };   /* slot 1 */
+	static const int64_t b[] = { 0, 0, 0, 0, 0, -24, 1, 4, 2000 };   /* slot 3 */
+	static const int64_t junk[] = { 1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000 };
+
+	pend(im, 1, 3, 2, a);
+	im->pending[1]->samples = 2, im->pending[1]->seq = 6;
+	pend(im, 0, 2, 4, b);
+	im->pending[0]->move_samples = 2, im->pending[0]->seq = 2;
+	pend(im, 0, 0, 0, junk);                     /* no site */
+	pend(im, 1, 1, 6, junk);                     /* slot 5: never published */
+	pend(im, 1, 7, SEGIMAGE_SITES + 1, junk);    /* past the table */
+	pend(im, 2, 0, 2, junk);                     /* shard 2: past shards_used */
+	im->pending[2]->samples = 1000, im->pending[2]->move_samples = 1000;
+}
 static void fill_modules(struct segimage *im)
 {
 	struct heaptop_module *m0 = im->module[0], *m1 = im->module[1];
@@ -112,7 +139,9 @@ static int build(struct segimage *im, uint32_t pid, int sampled)
 	size_t module_size = align64(sizeof(struct heaptop_module));
 	size_t sites_off = align64(tl_off + SEGIMAGE_TIMELINE * sizeof(struct heaptop_timeline_entry));
 	size_t modules_off = sites_off + SEGIMAGE_SITES * site_size;
-	size_t end = sampled ? modules_off + SEGIMAGE_MODULES * module_size : sites_off;
+	size_t pending_size = align64(sizeof(struct heaptop_shard_pending));
+	size_t pending_off = align64(modules_off + SEGIMAGE_MODULES * module_size);
+	size_t end = sampled ? pending_off + SEGIMAGE_SHARDS * pending_size : sites_off;
 	size_t size = (end + 4095) & ~(size_t)4095;
 
 	memset(im, 0, sizeof(*im));
@@ -135,11 +164,16 @@ static int build(struct segimage *im, uint32_t pid, int sampled)
 	im->h->site_size = (uint32_t)site_size, im->h->site_max_frames = SEGIMAGE_FRAMES;
 	im->h->modules_off = modules_off, im->h->modules_count = SEGIMAGE_MODULES;
 	im->h->module_size = (uint32_t)module_size;
+	im->h->pending_off = pending_off, im->h->pending_size = (uint32_t)pending_size;
+	im->h->pending_sites = HEAPTOP_PENDING_SITES;
+	for (int i = 0; i < SEGIMAGE_SHARDS; i++)
+		im->pending[i] = (struct heaptop_shard_pending *)(im->buf + pending_off + (size_t)i * pending_size);
 	for (int i = 0; i < SEGIMAGE_SITES; i++)
 		im->site[i] = (struct heaptop_site *)(im->buf + sites_off + (size_t)i * site_size);
 	for (int i = 0; i < SEGIMAGE_MODULES; i++)
 		im->module[i] = (struct heaptop_module *)(im->buf + modules_off + (size_t)i * module_size);
 	fill_sites(im);
+	fill_pending(im);
 	fill_modules(im);
 	return 0;
 }

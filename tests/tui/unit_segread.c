@@ -4,14 +4,18 @@
  * version, sizes past the file, huge counts, overflowing offsets, control
  * characters in the command line), the call-site and module tables the
  * same way (counts past the end, huge nframes, unterminated paths, torn
- * records), and a real shm segment truncated with
+ * records), the pending region of v4 (deltas added to the right sites,
+ * ignored where they name no site, a seq that stays odd, an owner moving
+ * deltas during reads, a damaged layout), and a real shm segment truncated with
  * ftruncate while it is mapped (SIGBUS must become SEGREAD_TRUNCATED, and the
  * previous SIGBUS handler must be back afterwards).
  */
 #define _GNU_SOURCE
 #include <stddef.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
+#include <time.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -322,7 +326,8 @@ DAMAGE(module_size_small, im->h->module_size = 64)
 DAMAGE(modules_over_sites, im->h->modules_off = im->h->sites_off)
 DAMAGE(modules_off_wraps, im->h->modules_off = UINT64_MAX - 63)
 DAMAGE(rate_zero_with_tables, im->h->sample_rate = 0)
-DAMAGE(rate_zero, { im->h->sample_rate = 0; im->h->sites_count = 0; im->h->modules_count = 0; })
+DAMAGE(rate_zero, { im->h->sample_rate = 0; im->h->sites_count = 0; im->h->modules_count = 0;
+		    im->h->pending_off = 0; })
 DAMAGE(v1_header, { im->h->version = im->h->compat_version = 1; im->h->header_size = HEAPTOP_HEADER_V1_SIZE; })
 DAMAGE(short_v2_header, im->h->header_size = HEAPTOP_HEADER_V1_SIZE + 64)
 DAMAGE(no_modules, { im->h->modules_count = 0; im->h->modules_off = 0; })
@@ -403,6 +408,330 @@ static void test_peak_torn(void)
 	segimage_free(&im);
 }
 
+/* ---- the pending region (v4, protocol step 7) ------------------------------- */
+
+/* Reads im and finds its two sites (hash 0x11 and 0x33); 0, or -1 (with a
+ * failed check) when the read or a site is missing. */
+static int read_pair(struct segimage *im, struct seg_snapshot *s, const struct seg_site **a,
+		     const struct seg_site **b)
+{
+	*a = *b = NULL;
+	if (!CHECK_EQ(read_image(im, im->size, s), SEGREAD_OK) || !CHECK_EQ(s->sampling, SEG_SAMPLING_ON))
+		return -1;
+	*a = site_with(s, 0x11), *b = site_with(s, 0x33);
+	return CHECK(*a != NULL) && CHECK(*b != NULL) ? 0 : -1;
+}
+
+/* Every site counter of the image's two sites and the sample totals as the
+ * table and header have them alone (no pending deltas added). */
+static void check_table_only(struct segimage *im, const char *what)
+{
+	struct seg_snapshot s = { 0 };
+	const struct seg_site *a, *b;
+	unsigned long before = test_failures;
+
+	if (read_pair(im, &s, &a, &b) == 0) {
+		CHECK_EQ(a->alloc_samples, 2);
+		CHECK_EQ(a->alloc_blocks, 1);
+		CHECK_EQ(a->alloc_bytes, 200);
+		CHECK_EQ(a->live_samples, 1);
+		CHECK_EQ(a->live_blocks, 3);
+		CHECK_EQ(a->live_bytes, 240);
+		CHECK_EQ(b->move_samples, 4);
+		CHECK_EQ(b->move_count, 1);
+		CHECK_EQ(b->move_bytes, 3000);
+		CHECK_EQ(b->live_bytes, 16);
+		CHECK_EQ(s.samples_total, 1);
+		CHECK_EQ(s.move_samples_total, 3);
+		CHECK_EQ(s.nsites, 2);
+	}
+	if (test_failures != before)
+		fprintf(stderr, "  (%s)\n", what);
+	segread_snapshot_free(&s);
+}
+
+/* Lays the pending entries out again size bytes apart (a newer writer's
+ * larger entries), the old places zeroed; 0, or -1 when they don't fit. */
+static int restride(struct segimage *im, uint32_t size)
+{
+	struct heaptop_shard_pending e[SEGIMAGE_SHARDS];
+	unsigned char *base = im->buf + im->h->pending_off;
+
+	if (im->h->pending_off + (uint64_t)size * SEGIMAGE_SHARDS > im->size)
+		return -1;
+	for (int i = 0; i < SEGIMAGE_SHARDS; i++)
+		e[i] = *im->pending[i];
+	memset(base, 0, (size_t)im->h->pending_size * SEGIMAGE_SHARDS);
+	for (int i = 0; i < SEGIMAGE_SHARDS; i++) {
+		im->pending[i] = (struct heaptop_shard_pending *)(base + (size_t)i * size);
+		*im->pending[i] = e[i];
+	}
+	im->h->pending_size = size;
+	return 0;
+}
+
+/* Deltas land on the sites they name, in counter order; slots naming no
+ * copied site and entries past shards_used are ignored; totals add up. */
+static void test_pending(void)
+{
+	struct segimage im;
+	struct seg_snapshot s = { 0 };
+	const struct seg_site *a, *b;
+
+	if (!CHECK(segimage_build_sampled(&im, 4242) == 0))
+		return;
+	if (read_pair(&im, &s, &a, &b) == 0) {
+		CHECK_EQ(a->alloc_samples, 3);
+		CHECK_EQ(a->alloc_blocks, 3);
+		CHECK_EQ(a->alloc_bytes, 300);
+		CHECK_EQ(a->live_samples, 2);
+		CHECK_EQ(a->live_blocks, 2);
+		CHECK_EQ(a->live_bytes, 200);      /* 240 - 40: a negative delta */
+		CHECK_EQ(a->move_bytes, 0);
+		CHECK_EQ(a->peak_bytes, 250);      /* peaks have no deltas */
+		CHECK_EQ(b->move_samples, 5);
+		CHECK_EQ(b->move_count, 5);
+		CHECK_EQ(b->move_bytes, 5000);
+		CHECK_EQ(b->live_bytes, 0);        /* 16 - 24: below 0 after the delta, clamped */
+		CHECK_EQ(b->alloc_bytes, 0);
+		CHECK_EQ(s.samples_total, 3);
+		CHECK_EQ(s.move_samples_total, 5);
+		CHECK_EQ(s.pending_unsettled, 0);
+		CHECK_EQ(s.nsites, 2);
+		CHECK_EQ(s.sites_unread, 1);
+	}
+	/* clamped after the deltas, not before: -30 in the table, +50 pending */
+	im.site[3]->live_bytes = (uint64_t)-30;
+	im.pending[0]->site[2].delta[5] = 50;
+	if (read_pair(&im, &s, &a, &b) == 0)
+		CHECK_EQ(b->live_bytes, 20);
+	/* a third shard in use: its entry counts now */
+	im.h->shards_used = 3;
+	if (read_pair(&im, &s, &a, &b) == 0) {
+		CHECK_EQ(a->alloc_bytes, 1300);
+		CHECK_EQ(a->live_bytes, 1200);
+		CHECK_EQ(s.samples_total, 1003);
+		CHECK_EQ(s.move_samples_total, 1005);
+	}
+	im.h->shards_used = 2;
+	/* slots j >= pending_sites are not in use: shard 1's slot 3 drops out */
+	im.h->pending_sites = 3;
+	if (read_pair(&im, &s, &a, &b) == 0) {
+		CHECK_EQ(a->alloc_bytes, 200);
+		CHECK_EQ(b->move_bytes, 5000);     /* shard 0's slot 2 still counts */
+	}
+	im.h->pending_sites = 0;
+	if (read_pair(&im, &s, &a, &b) == 0) {
+		CHECK_EQ(b->move_bytes, 3000);
+		CHECK_EQ(s.samples_total, 3);      /* entries still count their samples */
+	}
+	im.h->pending_sites = HEAPTOP_PENDING_SITES;
+	/* larger entries than ours (a newer writer): read with their stride */
+	if (CHECK(restride(&im, 1088) == 0) && read_pair(&im, &s, &a, &b) == 0) {
+		CHECK_EQ(a->alloc_bytes, 300);
+		CHECK_EQ(b->move_bytes, 5000);
+		CHECK_EQ(s.samples_total, 3);
+		CHECK_EQ(s.move_samples_total, 5);
+	}
+	/* the slot its deltas name is unpublished now: they are dropped, not misplaced */
+	im.site[1]->published = 0;
+	CHECK_EQ(read_image(&im, im.size, &s), SEGREAD_OK);
+	CHECK_EQ(s.nsites, 1);
+	if (CHECK(site_with(&s, 0x33) != NULL))
+		CHECK_EQ(site_with(&s, 0x33)->alloc_bytes, 0);
+	segread_snapshot_free(&s);
+	segimage_free(&im);
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* A seq that stays odd (an owner killed mid-move): the read still returns,
+ * soon, with the last copy and says it never settled. */
+static void test_pending_odd(void)
+{
+	struct segimage im;
+	struct seg_snapshot s = { 0 };
+	const struct seg_site *a, *b;
+
+	if (!CHECK(segimage_build_sampled(&im, 4242) == 0))
+		return;
+	im.pending[1]->seq = 7;
+	uint64_t t0 = now_ns();
+	if (read_pair(&im, &s, &a, &b) == 0) {
+		CHECK_EQ(a->alloc_bytes, 300);
+		CHECK_EQ(b->move_bytes, 5000);
+		CHECK_EQ(s.samples_total, 3);
+	}
+	CHECK_LE(now_ns() - t0, 2000000000ull);
+	CHECK_EQ(s.pending_unsettled, 1);
+	im.pending[1]->seq = 8;
+	CHECK_EQ(read_image(&im, im.size, &s), SEGREAD_OK);
+	CHECK_EQ(s.pending_unsettled, 0);
+	segread_snapshot_free(&s);
+	segimage_free(&im);
+}
+
+/* Older writers and no region: the table and header alone. */
+static void test_pending_absent(void)
+{
+	struct segimage im;
+
+	if (!CHECK(segimage_build_sampled(&im, 4242) == 0))
+		return;
+	/* v4 without the region */
+	im.h->pending_off = 0;
+	check_table_only(&im, "v4, pending_off 0");
+	/* a v3 writer: the fields were reserved, zero */
+	im.h->version = im.h->compat_version = 3;
+	im.h->pending_size = im.h->pending_sites = 0;
+	check_table_only(&im, "v3");
+	/* ... and whatever is there (the region's bytes included) is not ours to read */
+	im.h->pending_off = im.h->sites_off;
+	im.h->pending_size = 8;
+	im.h->pending_sites = UINT32_MAX;
+	check_table_only(&im, "v3 with garbage in the reserved fields");
+	segimage_free(&im);
+}
+
+DAMAGE(pending_past_end, im->h->pending_off = im->size)
+DAMAGE(pending_last_cut, im->h->pending_off = im->size - im->h->pending_size * SEGIMAGE_SHARDS + 64)
+DAMAGE(pending_off_wraps, im->h->pending_off = UINT64_MAX - 63)
+DAMAGE(pending_off_odd, im->h->pending_off += 8)
+DAMAGE(pending_over_sites, im->h->pending_off = im->h->sites_off)
+DAMAGE(pending_over_modules, im->h->pending_off = im->h->modules_off)
+DAMAGE(pending_over_shards, im->h->pending_off = im->h->shards_off)
+DAMAGE(pending_over_timeline, im->h->pending_off = im->h->timeline_off)
+DAMAGE(pending_over_header, im->h->pending_off = 64)
+DAMAGE(pending_sites_over, im->h->pending_sites = HEAPTOP_PENDING_SITES + 1)
+DAMAGE(pending_sites_huge, im->h->pending_sites = UINT32_MAX)
+DAMAGE(pending_size_small, im->h->pending_size = sizeof(struct heaptop_shard_pending) - 8)
+DAMAGE(pending_size_zero, im->h->pending_size = 0)
+DAMAGE(pending_size_odd, im->h->pending_size += 4)
+DAMAGE(pending_size_huge, im->h->pending_size = UINT32_MAX - 7)
+DAMAGE(pending_without_sampling,
+       { im->h->sample_rate = 0; im->h->sites_count = 0; im->h->modules_count = 0; })
+
+static void test_pending_damage(void)
+{
+	const enum seg_sampling D = SEG_SAMPLING_DAMAGED;
+
+	expect_tables("pending_off past the end", pending_past_end, D, 0, 0);
+	expect_tables("last pending entry past the end", pending_last_cut, D, 0, 0);
+	expect_tables("pending_off wraps", pending_off_wraps, D, 0, 0);
+	expect_tables("pending_off misaligned", pending_off_odd, D, 0, 0);
+	expect_tables("pending over the sites", pending_over_sites, D, 0, 0);
+	expect_tables("pending over the modules", pending_over_modules, D, 0, 0);
+	expect_tables("pending over the shards", pending_over_shards, D, 0, 0);
+	expect_tables("pending over the timeline", pending_over_timeline, D, 0, 0);
+	expect_tables("pending over the header", pending_over_header, D, 0, 0);
+	expect_tables("pending_sites > HEAPTOP_PENDING_SITES", pending_sites_over, D, 0, 0);
+	expect_tables("pending_sites huge", pending_sites_huge, D, 0, 0);
+	expect_tables("pending_size too small", pending_size_small, D, 0, 0);
+	expect_tables("pending_size 0", pending_size_zero, D, 0, 0);
+	expect_tables("pending_size not a multiple of 8", pending_size_odd, D, 0, 0);
+	expect_tables("pending_size huge", pending_size_huge, D, 0, 0);
+	expect_tables("a pending region without sampling", pending_without_sampling, D, 0, 0);
+}
+
+/* ---- an owner moving deltas while we read ------------------------------------ */
+
+struct mover {
+	struct segimage *im;
+	int stop;
+	uint64_t moves;
+};
+
+static void put(uint64_t *p, uint64_t v)
+{
+	__atomic_store_n(p, v, __ATOMIC_RELAXED);
+}
+
+static uint64_t get(const uint64_t *p)
+{
+	return __atomic_load_n(p, __ATOMIC_RELAXED);
+}
+
+/* One move of shard 1's entry as an owner makes it: seq odd, the deltas
+ * (slot 1's alloc_bytes by d, samples by n) between table and entry, seq even. */
+static void move(struct segimage *im, int64_t d, int64_t n)
+{
+	struct heaptop_shard_pending *e = im->pending[1];
+	uint64_t seq = get(&e->seq);
+
+	put(&e->seq, seq + 1);
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	put(&im->site[1]->alloc_bytes, get(&im->site[1]->alloc_bytes) + (uint64_t)d);
+	put(&e->site[3].delta[2], get(&e->site[3].delta[2]) - (uint64_t)d);
+	put(&im->h->samples_total, get(&im->h->samples_total) + (uint64_t)n);
+	put(&e->samples, get(&e->samples) - (uint64_t)n);
+	__atomic_store_n(&e->seq, seq + 2, __ATOMIC_RELEASE);
+}
+
+/* Moves shard 1's deltas into the table and back in bursts of 20 us with
+ * pauses of 20 us: reads inside a burst see seqs change, reads inside a
+ * pause settle. */
+static void *mover_thread(void *arg)
+{
+	struct mover *m = arg;
+
+	while (!__atomic_load_n(&m->stop, __ATOMIC_RELAXED)) {
+		uint64_t t = now_ns();
+		while (now_ns() - t < 20000) {
+			move(m->im, 100, 2);
+			move(m->im, -100, -2);
+			m->moves += 2;
+		}
+		while (now_ns() - t < 40000)
+			;
+	}
+	return NULL;
+}
+
+/* Every read that settled has the exact sums; an owner moving deltas
+ * between the table and its entry never shows through. */
+static void test_pending_race(void)
+{
+	struct segimage im;
+	struct seg_snapshot s = { 0 };
+	struct mover m = { &im, 0, 0 };
+	pthread_t t;
+	unsigned settled = 0, wrong = 0, reads = 0;
+
+	if (!CHECK(segimage_build_sampled(&im, 4242) == 0))
+		return;
+	if (!CHECK(pthread_create(&t, NULL, mover_thread, &m) == 0)) {
+		segimage_free(&im);
+		return;
+	}
+	/* 0.3 s, longer (up to 5 s) while fewer than 20 reads settled: a busy machine */
+	uint64_t start = now_ns();
+	for (uint64_t el = 0; el < 300000000ull || (settled < 20 && el < 5000000000ull);
+	     el = now_ns() - start, reads++) {
+		const struct seg_site *a;
+		if (read_image(&im, im.size, &s) != SEGREAD_OK || !(a = site_with(&s, 0x11))) {
+			wrong++;
+			continue;
+		}
+		if (s.pending_unsettled)
+			continue;
+		settled++;
+		wrong += a->alloc_bytes != 300 || s.samples_total != 3;
+	}
+	__atomic_store_n(&m.stop, 1, __ATOMIC_RELAXED);
+	pthread_join(t, NULL);
+	fprintf(stderr, "# pending race: %u reads, %u settled, %u wrong, %llu moves\n", reads, settled,
+		wrong, (unsigned long long)m.moves);
+	CHECK(settled > 0);
+	CHECK_EQ(wrong, 0);
+	segread_snapshot_free(&s);
+	segimage_free(&im);
+}
+
 static int sentinel_hits;
 static void sentinel(int sig)
 {
@@ -459,6 +788,14 @@ static void test_truncation(void)
 		CHECK(ftruncate(fd, (off_t)(im.h->sites_off & ~(uint64_t)4095)) == 0);
 		CHECK_EQ(segread_read(r, &s), SEGREAD_TRUNCATED);
 		CHECK_EQ(s.nsites, 2); /* the last good copy stays */
+		/* cut inside the pending entries of shards in use, after the tables */
+		uint64_t cut = (im.h->pending_off + 2ull * im.h->pending_size + 4095) & ~(uint64_t)4095;
+		CHECK(cut < im.h->pending_off + (uint64_t)SEGIMAGE_SHARDS * im.h->pending_size);
+		im.h->shards_used = SEGIMAGE_SHARDS;
+		CHECK(ftruncate(fd, 0) == 0 && pwrite(fd, im.buf, im.size, 0) == (ssize_t)im.size);
+		CHECK(ftruncate(fd, (off_t)cut) == 0);
+		CHECK_EQ(segread_read(r, &s), SEGREAD_TRUNCATED);
+		CHECK_EQ(s.samples_total, 3); /* the last good copy stays */
 		segread_close(r);
 		CHECK_EQ(sentinel_hits, 0);
 		CHECK(ftruncate(fd, 0) == 0);
@@ -589,6 +926,11 @@ int main(void)
 	test_tables();
 	test_tables_damage();
 	test_peak_torn();
+	test_pending();
+	test_pending_odd();
+	test_pending_absent();
+	test_pending_damage();
+	test_pending_race();
 	test_truncation();
 	test_names();
 	test_pid_reuse();
