@@ -305,8 +305,20 @@ HT_INLINE int ht_live_maybe(const void *p)
 }
 
 /* sample.c */
-/* The weights of a sample of u usable bytes: the blocks and bytes it stands for. */
-void ht_sample_weigh(size_t u, uint64_t *blocks, uint64_t *bytes);
+/* ht_sample_weigh below a sample rate of 2: 1/p(u) blocks, u/p(u) bytes. */
+void ht_sample_weigh_maths(size_t u, uint64_t *blocks, uint64_t *bytes);
+
+/* The weights of a sample of u usable bytes: the blocks and bytes it stands
+ * for (at HEAPTOP_SAMPLE_RATE=1 exactly 1 and u, without the maths). */
+HT_INLINE void ht_sample_weigh(size_t u, uint64_t *blocks, uint64_t *bytes)
+{
+	if (ht_rt.cfg.sample_rate == 1) {
+		*blocks = 1;
+		*bytes = u;
+		return;
+	}
+	ht_sample_weigh_maths(u, blocks, bytes);
+}
 /* Prepares sampling for a new segment (first start or fork child): private
  * maps, per-process state; turns sampling off if they can't be made. */
 void ht_sample_prepare(void);

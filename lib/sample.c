@@ -144,14 +144,8 @@ static uint64_t round_u64(double v)
 	return v >= 1.8e19 ? UINT64_MAX : (uint64_t)(v + 0.5);
 }
 
-/* The weights of a sample of s bytes: 1/p(s) blocks, s/p(s) bytes. */
-void ht_sample_weigh(size_t s, uint64_t *blocks, uint64_t *bytes)
+void ht_sample_weigh_maths(size_t s, uint64_t *blocks, uint64_t *bytes)
 {
-	if (ht_rt.cfg.sample_rate == 1) { /* every block: exact, no maths */
-		*blocks = 1;
-		*bytes = s;
-		return;
-	}
 	double p = sample_prob(s);
 
 	if (p <= 0.0) /* s == 0: a zero-size block is sampled only at R = 1 */

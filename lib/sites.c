@@ -187,12 +187,16 @@ struct pending_memo {
 };
 static __thread struct pending_memo pending_memo __attribute__((tls_model("initial-exec")));
 
+/* The pending entry of shard i. */
+static struct heaptop_shard_pending *pending_of(size_t i)
+{
+	return (struct heaptop_shard_pending *)(void *)(ht_rt.pending + i * ht_rt.hdr->pending_size);
+}
+
 /* Points m at the entry of t's shard in the current segment. */
 static __attribute__((noinline)) void pending_find(struct pending_memo *m, const struct ht_thread *t)
 {
-	size_t idx = (size_t)((char *)t->shard - ht_rt.shards) / ht_rt.hdr->shard_size;
-
-	m->entry = (struct heaptop_shard_pending *)(void *)(ht_rt.pending + idx * ht_rt.hdr->pending_size);
+	m->entry = pending_of((size_t)((char *)t->shard - ht_rt.shards) / ht_rt.hdr->shard_size);
 	m->shard = t->shard;
 	m->hdr = ht_rt.hdr;
 }
@@ -248,6 +252,16 @@ static void pending_move(struct heaptop_shard_pending *p, struct heaptop_pending
 	__atomic_store_n(&p->seq, seq + 2, __ATOMIC_RELEASE);
 }
 
+/* Counts a sample in the totals (move: a realloc-move sample): in entry p,
+ * or in the header when there is none. */
+HT_INLINE void tally(struct heaptop_shard_pending *p, int move)
+{
+	if (!p)
+		add(move ? &ht_rt.hdr->move_samples_total : &ht_rt.hdr->samples_total, 1);
+	else
+		own_inc(move ? &p->move_samples : &p->samples, 1);
+}
+
 /* Adds v[0..n) to counters k0.. of site (an index), and counts a sample in
  * the totals (sample 0: an allocation sample, 1: a move sample, -1: none). */
 HT_INLINE void site_add(uint32_t site, int k0, int n, const uint64_t *v, int sample)
@@ -261,7 +275,7 @@ HT_INLINE void site_add(uint32_t site, int k0, int n, const uint64_t *v, int sam
 			if (v[i])
 				add(&c[i], v[i]);
 		if (sample >= 0)
-			add(sample ? &ht_rt.hdr->move_samples_total : &ht_rt.hdr->samples_total, 1);
+			tally(NULL, sample);
 		return;
 	}
 	struct heaptop_pending_site *e = &p->site[site % HEAPTOP_PENDING_SITES];
@@ -271,7 +285,7 @@ HT_INLINE void site_add(uint32_t site, int k0, int n, const uint64_t *v, int sam
 	for (int i = 0; i < n; i++)
 		own_inc(&e->delta[k0 + i], v[i]);
 	if (sample >= 0)
-		own_inc(sample ? &p->move_samples : &p->samples, 1);
+		tally(p, sample);
 	pending_leave();
 }
 
@@ -279,12 +293,9 @@ void ht_sites_count_sample(int move)
 {
 	struct heaptop_shard_pending *p = pending_enter();
 
-	if (!p) {
-		add(move ? &ht_rt.hdr->move_samples_total : &ht_rt.hdr->samples_total, 1);
-		return;
-	}
-	own_inc(move ? &p->move_samples : &p->samples, 1);
-	pending_leave();
+	tally(p, move);
+	if (p)
+		pending_leave();
 }
 
 HT_INLINE void site_live(uint32_t site, const struct ht_live_rec *r, int sign)
@@ -395,9 +406,8 @@ int ht_sites_live_take(const void *p, size_t u, struct ht_live_rec *out)
 		if (k >> LIVE_SITE_BITS != key ||
 		    !__atomic_compare_exchange_n(e, &k, KEY_TOMB, 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
 			continue;
-		struct ht_live_rec r = { (uint32_t)(k & LIVE_SITE_MASK), 1, u };
-		if (ht_rt.cfg.sample_rate != 1) /* at rate 1 every sample weighs (1, u) */
-			ht_sample_weigh(u, &r.blocks, &r.bytes);
+		struct ht_live_rec r = { (uint32_t)(k & LIVE_SITE_MASK), 0, 0 };
+		ht_sample_weigh(u, &r.blocks, &r.bytes);
 		filter_dec(ht_filter_slot(p));
 		site_live(r.site, &r, -1);
 		if (out)
@@ -417,8 +427,7 @@ static void peak_add_pending(void)
 	uint32_t used = __atomic_load_n(&h->shards_used, __ATOMIC_ACQUIRE);
 
 	for (uint32_t i = 0; i < used && i < h->shard_count; i++) {
-		struct heaptop_shard_pending *p =
-			(struct heaptop_shard_pending *)(void *)(ht_rt.pending + (size_t)i * h->pending_size);
+		struct heaptop_shard_pending *p = pending_of(i);
 		for (int j = 0; j < HEAPTOP_PENDING_SITES; j++) {
 			struct heaptop_pending_site *e = &p->site[j];
 			uint32_t site = __atomic_load_n(&e->site, __ATOMIC_RELAXED);

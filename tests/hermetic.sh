@@ -9,9 +9,8 @@
 # HEAPTOP_SHARED_SHM=1 turns it off.
 #   hermetic.sh PROGRAM [ARGS...]
 [ $# -ge 1 ] || { echo "usage: hermetic.sh PROGRAM [ARGS...]" >&2; exit 99; }
-if [ -z "${HEAPTOP_SHARED_SHM:-}" ] && [ -z "${HEAPTOP_HERMETIC:-}" ] &&
-	unshare -m true 2>/dev/null; then
-	HEAPTOP_HERMETIC=1 exec unshare -m sh -c '
+if [ -z "${HEAPTOP_SHARED_SHM:-}" ] && unshare -m true 2>/dev/null; then
+	exec unshare -m sh -c '
 		mount -t tmpfs -o mode=1777 heaptop-test-shm /dev/shm 2>/dev/null ||
 			echo "# hermetic.sh: cannot mount a private /dev/shm; sharing it" >&2
 		exec "$@"' sh "$@"

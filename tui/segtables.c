@@ -100,7 +100,7 @@ static int pending_ok(const struct heaptop_seg_header *h, struct region *r)
 		r->off = r->end = 0; /* absent: the table's counters are the whole counts */
 		return 1;
 	}
-	return h->pending_size >= sizeof(struct heaptop_shard_pending) && h->pending_size % 8 == 0 &&
+	return h->pending_size >= sizeof(struct heaptop_shard_pending) && h->pending_size % 64 == 0 &&
 	       h->pending_sites <= HEAPTOP_PENDING_SITES &&
 	       region_ok(h->pending_off, h->shard_count, h->pending_size, h, r);
 }
@@ -261,27 +261,10 @@ static const size_t counter_at[HEAPTOP_SITE_COUNTERS] = {
 	offsetof(struct seg_site, move_bytes),
 };
 
-/* Entry i and its 8-byte fields by offset: pending_size need only be a
- * multiple of 8, so an entry may not have its struct's 64-byte alignment. */
-static const unsigned char *pending_at(const struct segtables_job *j, size_t i)
+/* Entry i (pending_off and pending_size are multiples of 64, checked). */
+static const struct heaptop_shard_pending *pending_at(const struct segtables_job *j, size_t i)
 {
-	return j->base + j->h->pending_off + (uint64_t)i * j->h->pending_size;
-}
-
-static const uint64_t *pending_field(const unsigned char *e, size_t off)
-{
-	return (const uint64_t *)(const void *)(e + off);
-}
-
-static const uint64_t *pending_seq_of(const struct segtables_job *j, size_t i)
-{
-	return pending_field(pending_at(j, i), offsetof(struct heaptop_shard_pending, seq));
-}
-
-static const struct heaptop_pending_site *pending_slot(const unsigned char *e, uint32_t k)
-{
-	return (const void *)(e + offsetof(struct heaptop_shard_pending, site) +
-			      (size_t)k * sizeof(struct heaptop_pending_site));
+	return (const void *)(j->base + j->h->pending_off + (uint64_t)i * j->h->pending_size);
 }
 
 /* Every entry's seq into pending_seq (acquire); 1 when all are even. */
@@ -290,7 +273,7 @@ static int read_seqs(struct segtables_job *j)
 	int even = 1;
 
 	for (size_t i = 0; i < j->npending; i++) {
-		j->pending_seq[i] = __atomic_load_n(pending_seq_of(j, i), __ATOMIC_ACQUIRE);
+		j->pending_seq[i] = __atomic_load_n(&pending_at(j, i)->seq, __ATOMIC_ACQUIRE);
 		even &= j->pending_seq[i] % 2 == 0;
 	}
 	return even;
@@ -301,7 +284,7 @@ static int seqs_unchanged(const struct segtables_job *j)
 {
 	__atomic_thread_fence(__ATOMIC_ACQUIRE);
 	for (size_t i = 0; i < j->npending; i++)
-		if (ld(pending_seq_of(j, i)) != j->pending_seq[i])
+		if (ld(&pending_at(j, i)->seq) != j->pending_seq[i])
 			return 0;
 	return 1;
 }
@@ -344,11 +327,11 @@ static void add_pending(struct segtables_job *j)
 	uint64_t samples = ld(&live->samples_total), moves = ld(&live->move_samples_total);
 
 	for (size_t i = 0; i < j->npending; i++) {
-		const unsigned char *e = pending_at(j, i);
-		samples += ld(pending_field(e, offsetof(struct heaptop_shard_pending, samples)));
-		moves += ld(pending_field(e, offsetof(struct heaptop_shard_pending, move_samples)));
+		const struct heaptop_shard_pending *e = pending_at(j, i);
+		samples += ld(&e->samples);
+		moves += ld(&e->move_samples);
 		for (uint32_t k = 0; k < j->h->pending_sites; k++)
-			add_deltas(s, pending_slot(e, k));
+			add_deltas(s, &e->site[k]);
 	}
 	s->samples_total = samples, s->move_samples_total = moves;
 }

@@ -185,7 +185,7 @@ struct heaptop_seg_header {
 	uint32_t reserved_v2;         /* zero */
 	uint64_t sample_rate;         /* mean bytes between samples; 0 off, 1 every block (exact) */
 	uint64_t pending_off;         /* v4: offset of the pending region (one entry per shard); 0 when absent */
-	uint32_t pending_size;        /* v4: bytes per entry (>= sizeof(struct heaptop_shard_pending)) */
+	uint32_t pending_size;        /* v4: bytes per entry (>= sizeof(struct heaptop_shard_pending), a multiple of 64) */
 	uint32_t pending_sites;       /* v4: site slots used in each entry's site[] (<= HEAPTOP_PENDING_SITES) */
 	uint64_t reserved_v4_layout;  /* zero */
 
