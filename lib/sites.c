@@ -38,8 +38,8 @@
 #include "internal.h"
 
 #define SITE_PROBES 64
-#define LIVE_BITS 16
-#define LIVE_CAP (1u << LIVE_BITS)
+#define LIVE_BITS_MIN 16 /* enough for 64K live samples: a 32 GiB heap at the default rate */
+#define LIVE_BITS_MAX 20
 #define LIVE_PROBES 64
 
 /*
@@ -66,17 +66,34 @@ static uint64_t live_word(const void *p, uint32_t site)
 
 uint8_t *ht_live_filter;
 static uint8_t *filter_mem;          /* 1 << HT_FILTER_BITS counters, saturating at 255 */
-static uint64_t *live_map;           /* LIVE_CAP slot words */
+static uint64_t *live_map;           /* 1 << live_bits slot words */
+static unsigned live_bits;           /* set once, from the sample rate */
 static uint32_t *used_list;          /* index + 1 of each claimed site slot (0: being written) */
 static uint32_t used_n;              /* entries of used_list taken */
 static uint64_t peak_last;           /* use_max at the last peak copy */
 static int peak_lock;
 
-#define LIVE_BYTES ((size_t)LIVE_CAP * sizeof(uint64_t))
+#define LIVE_BYTES ((size_t)sizeof(uint64_t) << live_bits)
 #define FILTER_BYTES ((size_t)1 << HT_FILTER_BITS)
 #define USED_CAP (1u << 16) /* HEAPTOP_SITES's upper bound (config.c) */
 #define USED_BYTES ((size_t)USED_CAP * sizeof(uint32_t))
 #define PRIVATE_BYTES (LIVE_BYTES + FILTER_BYTES + USED_BYTES)
+
+/*
+ * The live map's size: live samples are about the live heap / the rate, so
+ * twice the slots for every halving of the rate below 64 KiB, up to 1M
+ * slots (8 MiB of address space, touched only where samples land) at 4 KiB
+ * and below; at rate 1 every live block holds a slot.  Samples that find
+ * no room are counted in live_dropped.
+ */
+static unsigned live_bits_for(uint64_t rate)
+{
+	unsigned b = LIVE_BITS_MIN;
+
+	for (uint64_t r = rate; r < 65536 && b < LIVE_BITS_MAX; r <<= 1)
+		b++;
+	return b;
+}
 
 int ht_sites_prepare(void)
 {
@@ -88,6 +105,7 @@ int ht_sites_prepare(void)
 		/* A fork child: forget the parent's samples and sites (zero pages again). */
 		madvise(live_map, PRIVATE_BYTES, MADV_DONTNEED);
 	} else {
+		live_bits = live_bits_for(ht_rt.cfg.sample_rate);
 		void *m = mmap(NULL, PRIVATE_BYTES, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
 			       -1, 0);
 		if (m == MAP_FAILED)
@@ -320,7 +338,7 @@ static uint32_t live_slot_of(const void *p)
 {
 	uint64_t x = (uint64_t)(uintptr_t)p;
 	x ^= x >> 29;
-	return (uint32_t)((x * 0xbf58476d1ce4e5b9ull) >> (64 - LIVE_BITS));
+	return (uint32_t)((x * 0xbf58476d1ce4e5b9ull) >> (64 - live_bits));
 }
 
 static void filter_inc(size_t i)
@@ -350,7 +368,7 @@ static int live_insert(const void *p, uint32_t site)
 	if (!w)
 		return -1;
 	for (uint32_t i = 0; i < LIVE_PROBES; i++) {
-		uint64_t *e = &live_map[(h + i) & (LIVE_CAP - 1)];
+		uint64_t *e = &live_map[(h + i) & ((1u << live_bits) - 1)];
 		uint64_t k = __atomic_load_n(e, __ATOMIC_RELAXED);
 
 		if (k > KEY_TOMB ||
@@ -392,13 +410,13 @@ void ht_sites_alloc(const void *p, const struct ht_live_rec *r)
 
 int ht_sites_live_take(const void *p, size_t u, struct ht_live_rec *out)
 {
-	uint32_t h = live_slot_of(p);
 	uint64_t key = (uint64_t)(uintptr_t)p >> 3;
 
 	if (!live_map || !ht_rt.sites || ((uintptr_t)p & 7))
 		return 0;
+	uint32_t h = live_slot_of(p);
 	for (uint32_t i = 0; i < LIVE_PROBES; i++) {
-		uint64_t *e = &live_map[(h + i) & (LIVE_CAP - 1)];
+		uint64_t *e = &live_map[(h + i) & ((1u << live_bits) - 1)];
 		uint64_t k = __atomic_load_n(e, __ATOMIC_ACQUIRE);
 
 		if (k == KEY_EMPTY)

@@ -38,6 +38,7 @@ check() {
 
 run 60 exact HEAPTOP_SAMPLE_RATE=1;            check $? "exact at rate 1"
 run 60 many HEAPTOP_SAMPLE_RATE=1;             check $? "24 sites through 8 pending slots, exact"
+run 60 wide HEAPTOP_SAMPLE_RATE=1;             check $? "200000 live blocks at rate 1, exact"
 run 120 shares;                                check $? "shares at the default rate"
 run 60 deep HEAPTOP_SAMPLE_RATE=1;             check $? "deep recursion, 32 frames"
 run 60 deep HEAPTOP_SAMPLE_RATE=1 HEAPTOP_MAX_FRAMES=64; check $? "deep recursion, 64 frames"

@@ -8,6 +8,8 @@
  *             frees and realloc moves are exact; the top live site is right
  *   many      HEAPTOP_SAMPLE_RATE=1: 24 sites (more than a thread's pending
  *             slots) interleaved: each site's counters exact
+ *   wide      HEAPTOP_SAMPLE_RATE=1: 200000 live blocks of one site (more
+ *             than the default rate's live map holds): live counts exact
  *   shares    default rate: estimated shares of 60/30/10 sites within 10%
  *             (allocated over time and live), the realloc mover leads moves
  *   dl        a site in a dlopen'ed module that is dlclose'd: its module entry
@@ -331,6 +333,51 @@ static int mode_many(void)
 		for (int r = 0; r < ROUNDS; r++)
 			free(blk[d][r]);
 	return test_summary("sites many");
+}
+
+/* ---- wide ------------------------------------------------------------------------ */
+
+/*
+ * WIDE_BLOCKS live blocks of one site at rate 1, three times what the live
+ * map sized for the default rate holds (64K): every one is followed
+ * (live_dropped 0), so the site's live counts are exact, before and after
+ * freeing every other block.
+ */
+#define WIDE_BLOCKS 200000
+static int mode_wide(void)
+{
+	void **blk = calloc(WIDE_BLOCKS, sizeof(*blk));
+	uint64_t bytes = 0, freed = 0;
+
+	if (!blk)
+		test_hard_error("out of memory");
+	for (int i = 0; i < WIDE_BLOCKS; i++) {
+		blk[i] = site_b(16 + (size_t)(i & 63));
+		if (!blk[i])
+			test_hard_error("out of memory");
+		bytes += malloc_usable_size(blk[i]);
+	}
+	open_own_segment();
+	struct site_sum b = sum_of("site_b");
+	CHECK_EQ(view.h->live_dropped, 0);
+	CHECK_EQ(b.alloc_samples, WIDE_BLOCKS);
+	CHECK_EQ((uint64_t)b.live_samples, WIDE_BLOCKS);
+	CHECK_EQ((uint64_t)b.live_bytes, bytes);
+	for (int i = 0; i < WIDE_BLOCKS; i += 2) {
+		freed += malloc_usable_size(blk[i]);
+		free(blk[i]);
+		blk[i] = NULL;
+	}
+	b = sum_of("site_b");
+	CHECK_EQ((uint64_t)b.live_samples, WIDE_BLOCKS / 2);
+	CHECK_EQ((uint64_t)b.live_bytes, bytes - freed);
+	for (int i = 0; i < WIDE_BLOCKS; i++)
+		free(blk[i]);
+	b = sum_of("site_b");
+	CHECK_EQ(b.live_samples, 0);
+	CHECK_EQ(b.live_bytes, 0);
+	free(blk);
+	return test_summary("sites wide");
 }
 
 /* ---- shares ----------------------------------------------------------------------- */
@@ -669,6 +716,8 @@ int main(int argc, char **argv)
 		return mode_exact();
 	if (!strcmp(mode, "many"))
 		return mode_many();
+	if (!strcmp(mode, "wide"))
+		return mode_wide();
 	if (!strcmp(mode, "shares"))
 		return mode_shares();
 	if (!strcmp(mode, "dl") && argc > 2)
@@ -685,5 +734,5 @@ int main(int argc, char **argv)
 		return mode_fork();
 	if (!strcmp(mode, "off"))
 		return mode_off();
-	test_hard_error("usage: sites_prog exact|shares|dl MODULE|deep|nounwind|noalloc|threads|fork|off");
+	test_hard_error("usage: sites_prog exact|many|wide|shares|dl MODULE|deep|nounwind|noalloc|threads|fork|off");
 }
