@@ -334,11 +334,20 @@ void ht_sites_move(uint32_t site, uint64_t count, uint64_t bytes)
 
 /* ---- the live map ------------------------------------------------------------ */
 
+/*
+ * A block's home slot keeps the heap's locality: blocks within one 16 MiB
+ * window go to slots in address order (one per 16 bytes, so at most every
+ * other slot of a run of the smallest chunks), and each window starts at
+ * its own hashed offset.  Blocks allocated together then share the map's
+ * cache lines, which keeps a large map (rate 1) out of the cache misses a
+ * uniform hash would cost on every sampled malloc and free.
+ */
 static uint32_t live_slot_of(const void *p)
 {
-	uint64_t x = (uint64_t)(uintptr_t)p;
-	x ^= x >> 29;
-	return (uint32_t)((x * 0xbf58476d1ce4e5b9ull) >> (64 - live_bits));
+	uint64_t a = (uint64_t)(uintptr_t)p;
+	uint64_t w = (a >> 24) * 0xbf58476d1ce4e5b9ull;
+
+	return (uint32_t)(((a >> 4) + (w >> 32)) & ((1u << live_bits) - 1));
 }
 
 static void filter_inc(size_t i)
