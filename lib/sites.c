@@ -347,7 +347,13 @@ static uint32_t live_slot_of(const void *p)
 	uint64_t a = (uint64_t)(uintptr_t)p;
 	uint64_t w = (a >> 24) * 0xbf58476d1ce4e5b9ull;
 
-	return (uint32_t)(((a >> 4) + (w >> 32)) & ((1u << live_bits) - 1));
+	return (uint32_t)((a >> 4) + (w >> 32));
+}
+
+/* Slot i of the probe that starts at home slot h. */
+static uint64_t *live_at(uint32_t h, uint32_t i)
+{
+	return &live_map[(h + i) & ((1u << live_bits) - 1)];
 }
 
 static void filter_inc(size_t i)
@@ -377,7 +383,7 @@ static int live_insert(const void *p, uint32_t site)
 	if (!w)
 		return -1;
 	for (uint32_t i = 0; i < LIVE_PROBES; i++) {
-		uint64_t *e = &live_map[(h + i) & ((1u << live_bits) - 1)];
+		uint64_t *e = live_at(h, i);
 		uint64_t k = __atomic_load_n(e, __ATOMIC_RELAXED);
 
 		if (k > KEY_TOMB ||
@@ -425,7 +431,7 @@ int ht_sites_live_take(const void *p, size_t u, struct ht_live_rec *out)
 		return 0;
 	uint32_t h = live_slot_of(p);
 	for (uint32_t i = 0; i < LIVE_PROBES; i++) {
-		uint64_t *e = &live_map[(h + i) & ((1u << live_bits) - 1)];
+		uint64_t *e = live_at(h, i);
 		uint64_t k = __atomic_load_n(e, __ATOMIC_ACQUIRE);
 
 		if (k == KEY_EMPTY)

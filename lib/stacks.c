@@ -16,10 +16,11 @@
  * (.eh_frame_hdr, .eh_frame) and kept in a process-wide cache, both in
  * lib/cfi.c, so a walk costs a hash probe and two loads per frame; this
  * file walks with those rules, keeping per thread a memo of the previous
- * walk and the rules it used last, which spare most probes.  Anything the rule format can't say
- * (signal frames, CFA expressions, code without unwind tables, a CFA that
- * doesn't move up the stack) makes the whole walk fall back to libunwind's
- * unw_backtrace, which is also the only unwinder elsewhere.
+ * walk and the rules it used last, which spare most probes.  Anything the
+ * rule format can't say (signal frames, CFA expressions, code without
+ * unwind tables, a CFA that doesn't move up the stack) makes the whole walk
+ * fall back to libunwind's unw_backtrace, which is also the only unwinder
+ * elsewhere.
  */
 #define _GNU_SOURCE
 #define UNW_LOCAL_ONLY
