@@ -15,15 +15,17 @@
  * %rbp are) computed once from the object's DWARF call-frame information
  * (.eh_frame_hdr, .eh_frame) and kept in a process-wide cache, both in
  * lib/cfi.c, so a walk costs a hash probe and two loads per frame; this
- * file walks with those rules and keeps a per-thread memo of the previous
- * walk, which spares most probes.  Anything the rule format can't say
- * (signal frames, CFA expressions, code without unwind tables, a CFA that
- * doesn't move up the stack) makes the whole walk fall back to libunwind's
- * unw_backtrace, which is also the only unwinder elsewhere.
+ * file walks with those rules, keeping per thread a memo of the previous
+ * walk and the rules it used last, which spare most probes.  Anything the
+ * rule format can't say (signal frames, CFA expressions, code without
+ * unwind tables, a CFA that doesn't move up the stack) makes the whole walk
+ * fall back to libunwind's unw_backtrace, which is also the only unwinder
+ * elsewhere.
  */
 #define _GNU_SOURCE
 #define UNW_LOCAL_ONLY
 #include <libunwind.h>
+#include <string.h>
 #include "internal.h"
 #include "cfi.h"
 
@@ -90,11 +92,22 @@ static int capture_libunwind(uint64_t *frames, unsigned max, int *truncated)
  * step and its rule.  A walk first replays it: while the stack holds the
  * same return addresses, %rsp-based steps need neither a lookup nor a
  * decision.  Past that, steps still take their rules from here when the
- * address matches (no hashing, no shared line).  A walk that met exactly
- * the same addresses to its end produced the same frames, which lets the
- * caller skip the site lookup.  Walks don't nest on a thread (t->busy).
+ * address matches, else from the rules this thread used last, kept by
+ * address in a small direct-mapped cache in front of cfi.c's shared one
+ * (no sequence lock, no shared line): where stacks differ between samples
+ * (an interpreter's), most frames are still ones the thread saw recently.
+ * A walk that met exactly the same addresses to its end produced the same
+ * frames, which lets the caller skip the site lookup.  Walks don't nest
+ * on a thread (t->busy).
  */
 #define MEMO_STEPS 24
+#define NEAR_BITS 7
+#define NEAR_SLOTS (1u << NEAR_BITS)
+
+struct near_slot {
+	uint64_t key; /* 0: empty */
+	uint64_t rule;
+};
 
 struct walk_memo {
 	uint64_t key[MEMO_STEPS];
@@ -104,8 +117,24 @@ struct walk_memo {
 	uint32_t self;   /* frames of ours the walk that made them skipped */
 	uint32_t steps;  /* steps of the previous walk, 0: it doesn't count */
 	uint32_t epoch;  /* ht_cfi_epoch() the entries belong to */
+	struct near_slot near[NEAR_SLOTS];
 };
 static __thread struct walk_memo memo __attribute__((tls_model("initial-exec")));
+
+/* The rule at key: from the thread's near slot, else from cfi.c (and kept). */
+HT_INLINE uint64_t near_rule(struct walk_memo *m, struct rule_slot *tab, uintptr_t key)
+{
+	struct near_slot *e = &m->near[((uint64_t)key * 0x9e3779b97f4a7c15ull) >> (64 - NEAR_BITS)];
+
+	if (HT_LIKELY(e->key == key))
+		return e->rule;
+	uint64_t r = ht_cfi_rule(tab, key);
+	if ((r & RULE_KIND) != RULE_FAIL) { /* a failure may pass: ask again next time */
+		e->key = key;
+		e->rule = r;
+	}
+	return r;
+}
 
 /* The rule of the walk's step i at code address key. */
 HT_INLINE uint64_t step_rule(struct walk_memo *m, struct rule_slot *tab, unsigned i, uintptr_t key,
@@ -115,7 +144,7 @@ HT_INLINE uint64_t step_rule(struct walk_memo *m, struct rule_slot *tab, unsigne
 		*hits += 1;
 		return m->rule[i];
 	}
-	uint64_t r = ht_cfi_rule(tab, key);
+	uint64_t r = near_rule(m, tab, key);
 	if (i < MEMO_STEPS) {
 		m->key[i] = key;
 		m->rule[i] = r;
@@ -189,6 +218,7 @@ static __attribute__((noinline)) int walk(struct rule_slot *tab, uintptr_t pc, u
 
 	if (HT_UNLIKELY(m->epoch != ht_cfi_epoch())) {
 		m->valid = m->fast = m->steps = 0;
+		memset(m->near, 0, sizeof m->near);
 		m->epoch = ht_cfi_epoch();
 	}
 	replay(m, &w, frames, max);
@@ -236,7 +266,18 @@ static __attribute__((noinline)) int walk(struct rule_slot *tab, uintptr_t pc, u
 	*truncated = trunc;
 	return (int)out;
 out_fail:
-	m->steps = m->fast = 0;
+	/*
+	 * Step i's entry is left out: its RULE_FAIL may pass.  The steps kept
+	 * are replayed against m->self, so it must be this walk's count (a
+	 * stale one, say 0 after a first walk that failed, would make the
+	 * replay record our own frames as the caller's, for good).
+	 */
+	m->steps = 0;
+	m->self = self;
+	if (m->valid > i)
+		m->valid = i;
+	if (m->fast > i)
+		m->fast = i;
 	return -1;
 }
 

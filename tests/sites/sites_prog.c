@@ -8,14 +8,15 @@
  *             frees and realloc moves are exact; the top live site is right
  *   many      HEAPTOP_SAMPLE_RATE=1: 24 sites (more than a thread's pending
  *             slots) interleaved: each site's counters exact
- *   wide      HEAPTOP_SAMPLE_RATE=1: 200000 live blocks of one site (more
- *             than the default rate's live map holds): live counts exact
+ *   wide      HEAPTOP_SAMPLE_RATE=1: ~900000 live blocks of one site, of
+ *             random sizes, freed at random: live counts exact
  *   shares    default rate: estimated shares of 60/30/10 sites within 10%
  *             (allocated over time and live), the realloc mover leads moves
  *   dl        a site in a dlopen'ed module that is dlclose'd: its module entry
  *             stays, unloaded, and holds the site's frame 0
  *   deep      10000-deep recursion: a truncated stack of HEAPTOP_MAX_FRAMES
- *   nounwind  code without unwind tables (C and asm): a stack, no crash
+ *   nounwind  code without unwind tables (C and asm): a stack, no crash;
+ *             a thread whose first walk failed still names later sites
  *   noalloc   after warm-up, sampling allocates nothing through the hooks
  *   threads   HEAPTOP_SAMPLE_RATE=1, four threads, frees across threads: exact
  *   fork      HEAPTOP_SAMPLE_RATE=1: a fork child starts with no sites
@@ -338,40 +339,56 @@ static int mode_many(void)
 /* ---- wide ------------------------------------------------------------------------ */
 
 /*
- * WIDE_BLOCKS live blocks of one site at rate 1, three times what the live
- * map sized for the default rate holds (64K): every one is followed
- * (live_dropped 0), so the site's live counts are exact, before and after
- * freeing every other block.
+ * WIDE_ALLOCS blocks of one site at rate 1, of random sizes, a third of
+ * them freed again at random as it goes (as a growing hash table does):
+ * some 900 000 stay live, fourteen times what the live map sized for the
+ * default rate holds and more than the 1M-slot map rate 1 had before (it
+ * dropped ~500 of them).  Every one is followed (live_dropped 0), so the
+ * site's live counts are exact, before and after freeing every other block.
  */
-#define WIDE_BLOCKS 200000
+#define WIDE_ALLOCS 1200000
 static int mode_wide(void)
 {
-	void **blk = calloc(WIDE_BLOCKS, sizeof(*blk));
-	uint64_t bytes = 0, freed = 0;
+	void **blk = calloc(WIDE_ALLOCS, sizeof(*blk));
+	uint64_t bytes = 0, freed = 0, live = 0, x = 88172645463325252ull;
 
 	if (!blk)
 		test_hard_error("out of memory");
-	for (int i = 0; i < WIDE_BLOCKS; i++) {
-		blk[i] = site_b(16 + (size_t)(i & 63));
+	for (int i = 0; i < WIDE_ALLOCS; i++) {
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17; /* xorshift64 */
+		blk[i] = site_b(16 + x % 120);
 		if (!blk[i])
 			test_hard_error("out of memory");
 		bytes += malloc_usable_size(blk[i]);
+		live++;
+		size_t j = (size_t)(x >> 20) % (size_t)(i + 1);
+		if ((x >> 40) % 3 == 0 && blk[j] && j != (size_t)i) {
+			bytes -= malloc_usable_size(blk[j]);
+			live--;
+			free(blk[j]);
+			blk[j] = NULL;
+		}
 	}
 	open_own_segment();
 	struct site_sum b = sum_of("site_b");
 	CHECK_EQ(view.h->live_dropped, 0);
-	CHECK_EQ(b.alloc_samples, WIDE_BLOCKS);
-	CHECK_EQ((uint64_t)b.live_samples, WIDE_BLOCKS);
+	CHECK_EQ(b.alloc_samples, WIDE_ALLOCS);
+	CHECK_EQ((uint64_t)b.live_samples, live);
 	CHECK_EQ((uint64_t)b.live_bytes, bytes);
-	for (int i = 0; i < WIDE_BLOCKS; i += 2) {
-		freed += malloc_usable_size(blk[i]);
-		free(blk[i]);
-		blk[i] = NULL;
+	CHECK(live > 800000);
+	uint64_t kept = live;
+	for (int i = 0, n = 0; i < WIDE_ALLOCS; i++) {
+		if (blk[i] && n++ % 2 == 0) {
+			freed += malloc_usable_size(blk[i]);
+			kept--;
+			free(blk[i]);
+			blk[i] = NULL;
+		}
 	}
 	b = sum_of("site_b");
-	CHECK_EQ((uint64_t)b.live_samples, WIDE_BLOCKS / 2);
+	CHECK_EQ((uint64_t)b.live_samples, kept);
 	CHECK_EQ((uint64_t)b.live_bytes, bytes - freed);
-	for (int i = 0; i < WIDE_BLOCKS; i++)
+	for (int i = 0; i < WIDE_ALLOCS; i++)
 		free(blk[i]);
 	b = sum_of("site_b");
 	CHECK_EQ(b.live_samples, 0);
@@ -546,21 +563,42 @@ static int mode_deep(void)
 	return test_summary("sites deep");
 }
 
+/*
+ * A thread whose first sample comes from code without unwind tables (its
+ * first walk fails over to libunwind), then samples site_a: those must
+ * still start at site_a, not in our own frames.
+ */
+static void *nounwind_first(void *arg)
+{
+	void **p = arg;
+	p[0] = nounwind_c_alloc(100);
+	for (int i = 1; i <= 100; i++)
+		p[i] = site_a(300);
+	return NULL;
+}
+
 static int mode_nounwind(void)
 {
-	void *p[200];
+	void *p[200], *q[101];
+	pthread_t th;
 	for (int i = 0; i < 100; i++) {
 		p[2 * i] = nounwind_c_alloc(100);
 		p[2 * i + 1] = nounwind_asm_alloc(200);
 	}
+	if (pthread_create(&th, NULL, nounwind_first, q) != 0)
+		test_hard_error("pthread_create");
+	pthread_join(th, NULL);
 	open_own_segment();
 	struct site_sum c = sum_of("nounwind_c_alloc"), a = sum_of("nounwind_asm_alloc");
 	CHECK(c.sites >= 1);
 	CHECK(a.sites >= 1);
-	CHECK_EQ(c.alloc_samples, 100);
+	CHECK_EQ(c.alloc_samples, 101);
 	CHECK_EQ(a.alloc_samples, 100);
+	CHECK_EQ(sum_of("site_a").alloc_samples, 100);
 	for (int i = 0; i < 200; i++)
 		free(p[i]);
+	for (int i = 0; i <= 100; i++)
+		free(q[i]);
 	return test_summary("sites nounwind");
 }
 
