@@ -305,8 +305,8 @@ static void pending_move(struct heaptop_shard_pending *p, struct heaptop_pending
 /*
  * The slot of entry p that holds site's deltas, moved to site if need be.
  * A site may use two slots (site mod 8 and another that site's next bits
- * pick); when it holds neither, it takes whichever of them was not the
- * last slot given to a site.  With a single slot per site, two hot sites
+ * pick); when it holds neither, it takes an empty one of them (a first),
+ * else whichever was not the last slot given to a site.  With a single slot per site, two hot sites
  * that share it evict each other on every sample (perl at rate 1: 81K
  * moves for 118K samples).  Hits cost a compare or two, no bookkeeping.
  */
@@ -317,13 +317,16 @@ HT_INLINE struct heaptop_pending_site *pending_slot(struct heaptop_shard_pending
 	if (HT_LIKELY(__atomic_load_n(&p->site[a].site, __ATOMIC_RELAXED) == site + 1))
 		return &p->site[a];
 	unsigned b = a ^ ((site / HEAPTOP_PENDING_SITES % HEAPTOP_PENDING_SITES) | 1); /* != a */
-	if (__atomic_load_n(&p->site[b].site, __ATOMIC_RELAXED) != site + 1) {
-		struct pending_memo *m = &pending_memo;
-		if (m->moved == b)
-			b = a;
-		pending_move(p, &p->site[b], site);
-		m->moved = (uint8_t)b;
-	}
+	uint32_t at_b = __atomic_load_n(&p->site[b].site, __ATOMIC_RELAXED);
+	if (at_b == site + 1)
+		return &p->site[b];
+	/* Neither: an empty one, a first (a hit there is the cheaper), else
+	 * the one not given away last. */
+	struct pending_memo *m = &pending_memo;
+	if (__atomic_load_n(&p->site[a].site, __ATOMIC_RELAXED) == 0 || (at_b != 0 && m->moved != a))
+		b = a;
+	pending_move(p, &p->site[b], site);
+	m->moved = (uint8_t)b;
 	return &p->site[b];
 }
 
