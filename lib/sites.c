@@ -306,9 +306,10 @@ static void pending_move(struct heaptop_shard_pending *p, struct heaptop_pending
  * The slot of entry p that holds site's deltas, moved to site if need be.
  * A site may use two slots (site mod 8 and another that site's next bits
  * pick); when it holds neither, it takes an empty one of them (a first),
- * else whichever was not the last slot given to a site.  With a single slot per site, two hot sites
- * that share it evict each other on every sample (perl at rate 1: 81K
- * moves for 118K samples).  Hits cost a compare or two, no bookkeeping.
+ * else whichever was not the last slot given to a site.  With a single
+ * slot per site, two hot sites that share it evict each other on every
+ * sample (perl at rate 1: 81K moves for 118K samples).  Hits cost a
+ * compare or two, no bookkeeping.
  */
 HT_INLINE struct heaptop_pending_site *pending_slot(struct heaptop_shard_pending *p, uint32_t site)
 {
