@@ -19,7 +19,8 @@
  *             a thread whose first walk failed still names later sites
  *   noalloc   after warm-up, sampling allocates nothing through the hooks
  *   threads   HEAPTOP_SAMPLE_RATE=1, four threads, frees across threads: exact
- *   fork      HEAPTOP_SAMPLE_RATE=1: a fork child starts with no sites
+ *   fork      HEAPTOP_SAMPLE_RATE=1: a fork child starts with no sites, and
+ *             a stack its parent sampled is a new site there
  *   off       HEAPTOP_SAMPLE_RATE=0: no site or module table, no samples
  *
  * Built -O1 -fno-inline -fno-builtin -g so each site function really calls
@@ -116,6 +117,7 @@ void *site_deep(int depth, size_t n);
 void *site_thread(size_t n);
 void *site_parent(size_t n);
 void *site_child(size_t n);
+void *site_both(size_t n);
 
 void *site_a(size_t n) { return malloc(n); }
 void *site_b(size_t n) { return malloc(n); }
@@ -125,6 +127,7 @@ void *site_rare_mover(void *p, size_t n) { return realloc(p, n); }
 void *site_thread(size_t n) { return malloc(n); }
 void *site_parent(size_t n) { return malloc(n); }
 void *site_child(size_t n) { return malloc(n); }
+void *site_both(size_t n) { return malloc(n); }
 
 void *site_deep(int depth, size_t n)
 {
@@ -686,12 +689,38 @@ static int mode_threads(void)
 
 /* ---- fork ---------------------------------------------------------------------------- */
 
+static void *both_parent[40], *both_child[30];
+
+static void fill_both(void **b, int n)
+{
+	for (int i = 0; i < n; i++)
+		b[i] = site_both(64);
+}
+
+/*
+ * Fills both_parent, forks, and has the child fill both_child from the
+ * same call, so both sample the very same stack: the child must not reuse
+ * what the parent's thread remembered of it (its site table is new).
+ * Returns fork's result.
+ */
+static pid_t fork_after_fill(void)
+{
+	pid_t pid = 1;
+
+	for (volatile int pass = 0; pass < 2; pass++) {
+		if (pass == 1 && (pid = fork()) != 0)
+			break;
+		fill_both(pass ? both_child : both_parent, pass ? 30 : 40);
+	}
+	return pid;
+}
+
 static int mode_fork(void)
 {
 	void *kept[100];
 	for (int i = 0; i < 100; i++)
 		kept[i] = site_parent(200);
-	pid_t pid = fork();
+	pid_t pid = fork_after_fill();
 	if (pid < 0)
 		test_hard_error("fork failed");
 	if (pid == 0) {
@@ -706,6 +735,9 @@ static int mode_fork(void)
 		struct site_sum c = sum_of("site_child");
 		CHECK_EQ(c.alloc_blocks, 50);
 		CHECK_EQ(c.live_blocks, 50);
+		struct site_sum b = sum_of("site_both");
+		CHECK_EQ(b.alloc_blocks, 30);
+		CHECK_EQ(b.live_blocks, 30);
 		for (int i = 0; i < 50; i++)
 			free(mine[i]);
 		char path[128];
@@ -721,8 +753,13 @@ static int mode_fork(void)
 	struct site_sum p = sum_of("site_parent");
 	CHECK_EQ(p.alloc_blocks, 100);
 	CHECK_EQ(p.live_blocks, 100);
+	struct site_sum b = sum_of("site_both");
+	CHECK_EQ(b.alloc_blocks, 40);
+	CHECK_EQ(b.live_blocks, 40);
 	for (int i = 0; i < 100; i++)
 		free(kept[i]);
+	for (int i = 0; i < 40; i++)
+		free(both_parent[i]);
 	return test_summary("sites fork");
 }
 
