@@ -570,40 +570,31 @@ target() {
         "$([ "$2" = nan ] && echo - || printf "%.3fx" "$2")" "$3" "$verdict"
 }
 
-print_targets() {
+# targets_each WORKLOADS LABEL RATIO_FN TRACKER BASE LIMIT: one footer line
+# per workload present, RATIO_FN (cpu_ratio or ir_ratio) of TRACKER/BASE.
+targets_each() {
     local w
+    for w in $1; do
+        have_workload "$w" || continue
+        target "$2, $w" "$($3 "$w" "$4" "$5")" "$6"
+    done
+}
+
+print_targets() {
     echo "Targets (informational: a FAIL here does not fail the benchmark)"
     printf "  %-44s %7s  %-8s  %s\n" "check" "value" "target" "meets target?"
-    for w in $MICRO_WORKLOADS; do
-        target "heaptop/forward CPU time, $w" "$(cpu_ratio "$w" heaptop forward)" 1.20
-    done
-    for w in $REAL_WORKLOADS; do
-        have_workload "$w" || continue
-        target "heaptop/untracked instructions, $w" "$(ir_ratio "$w" heaptop none)" 1.03
-    done
+    targets_each "$MICRO_WORKLOADS" "heaptop/forward CPU time" cpu_ratio heaptop forward 1.20
+    targets_each "$REAL_WORKLOADS" "heaptop/untracked instructions" ir_ratio heaptop none 1.03
     target "heaptop/atomics CPU time, churn2" "$(cpu_ratio churn2 heaptop atomics)" 0.50
     # Call-site sampling (docs/sampling.md): the default rate costs at most
     # 3% over counters only, sampling everything stays below heaptrack.
-    for w in $COUNT_WORKLOADS; do
-        have_workload "$w" || continue
-        target "default/rate-0 instructions, $w" "$(ir_ratio "$w" heaptop-default heaptop)" 1.03
-    done
+    targets_each "$COUNT_WORKLOADS" "default/rate-0 instructions" ir_ratio heaptop-default heaptop 1.03
     [ -n "$HEAPTRACK_LIB" ] || return
-    for w in $COUNT_WORKLOADS; do
-        have_workload "$w" || continue
-        target "every/heaptrack instructions, $w" "$(ir_ratio "$w" heaptop-every heaptrack)" 1.00
-    done
-    for w in $TIME_WORKLOADS; do
-        have_workload "$w" || continue
-        target "every/heaptrack CPU time, $w" "$(cpu_ratio "$w" heaptop-every heaptrack)" 1.00
-    done
+    targets_each "$COUNT_WORKLOADS" "every/heaptrack instructions" ir_ratio heaptop-every heaptrack 1.00
+    targets_each "$TIME_WORKLOADS" "every/heaptrack CPU time" cpu_ratio heaptop-every heaptrack 1.00
     [ -n "$HEAPTRACK_BIN" ] || return
     # "Well below" what heaptrack costs its users: at most three quarters.
-    for w in $TIME_WORKLOADS; do
-        have_workload "$w" || continue
-        target "every/heaptrack-full CPU time, $w" \
-            "$(cpu_ratio "$w" heaptop-every heaptrack-full)" 0.75
-    done
+    targets_each "$TIME_WORKLOADS" "every/heaptrack-full CPU time" cpu_ratio heaptop-every heaptrack-full 0.75
 }
 
 report() {
