@@ -9,7 +9,9 @@
  * address to pick the caller's namespace and the RUNPATH and $ORIGIN it
  * searches, which must stay the program's, not libheaptop's.  A new object
  * is recorded by the next sample instead (the loader's load count changed,
- * see ht_modules_refresh), or by the next dlclose or exit.
+ * see ht_modules_refresh), or by the next dlclose or exit.  The scan is a
+ * walk section (ht_walk_enter): it holds the loader's lock, which a fork
+ * in another thread must not copy held.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -28,6 +30,9 @@ HT_EXPORT int dlclose(void *handle)
 		__atomic_store_n(&next_dlclose, fn, __ATOMIC_RELAXED);
 	}
 	int rc = fn(handle);
-	ht_modules_scan();
+	if (ht_walk_enter() == 0) { /* else the next sample's refresh or exit scans */
+		ht_modules_scan();
+		ht_walk_leave();
+	}
 	return rc;
 }

@@ -312,6 +312,20 @@ __attribute__((constructor)) static void ht_start(void)
 {
 	if (!ht_live->malloc)
 		ht_cold_path();
+	/* Before the program starts threads that could fork (loader.c); what
+	 * the loader allocates meanwhile is not the program's. */
+	struct ht_thread *t = &ht_self;
+	if (__atomic_load_n(&ht_rt.state, __ATOMIC_ACQUIRE) == HT_RUN_READY &&
+	    ht_rt.cfg.sample_rate && !t->busy && ht_walk_enter() == 0) {
+		struct heaptop_shard *s = ht_gate(t);
+		ht_gate_close(t);
+		t->busy = 1;
+		ht_loader_find();
+		t->busy = 0;
+		if (s)
+			ht_gate_open(t, s);
+		ht_walk_leave();
+	}
 }
 
 /*
@@ -337,7 +351,12 @@ static void finish_image(void)
 		ht_publish(t);
 		ht_gate_open(t, s);
 	}
-	ht_modules_scan(); /* the final word on what was loaded */
+	/* The final word on what was loaded; skipped in a fork child that may
+	 * hold a copy of the loader's lock (sample.c: walks and fork). */
+	if (ht_walk_enter() == 0) {
+		ht_modules_scan();
+		ht_walk_leave();
+	}
 	ht_segment_finish(HEAPTOP_STATE_EXITED);
 	t->busy = was_busy;
 	errno = saved;

@@ -385,6 +385,18 @@ void ht_modules_refresh(void);
  * addr; 0, or -1 when no object holds it. */
 int ht_modules_range_of(uintptr_t addr, uintptr_t *lo, uintptr_t *hi);
 
+/* loader.c - the loader's write lock across fork. */
+/* Finds the lock dl_iterate_phdr holds (once; a few tries); call in a walk section. */
+void ht_loader_find(void);
+/* 1 once ht_loader_find found the lock. */
+int ht_loader_found(void);
+/* Fork prepare handler: notes whether other threads may exist. */
+void ht_loader_fork_prepare(void);
+/* In a fork child: 1 when the lock is held by a thread of the parent (or
+ * may be: not found and the parent had threads), so dl_iterate_phdr would
+ * wait forever. */
+int ht_loader_fork_child_stuck(void);
+
 /* diag.c - diagnostics that never allocate. */
 /* Writes "heaptop: " + the NULL-terminated strings + "\n" to stderr, once per key. */
 void ht_say_once(unsigned key, const char *first, ...) __attribute__((sentinel));
@@ -397,6 +409,7 @@ enum ht_say_key {
 	HT_SAY_FORK_SEGMENT,
 	HT_SAY_POOL_FULL,
 	HT_SAY_NO_SAMPLING,
+	HT_SAY_FORK_NO_STACKS,
 	HT_SAY_KEYS
 };
 

@@ -162,12 +162,20 @@ void ht_sample_weigh_maths(size_t s, uint64_t *blocks, uint64_t *bytes)
  * hand the child a lock nobody will release.  So the sections that may take
  * them (ht_walk_enter/leave; a walk on cached rules takes none) are
  * counted, and the fork prepare handler stops new ones and waits (bounded)
- * for the running ones.  A fork child whose wait timed out never enters one
- * again.
+ * for the running ones.  fork_pending counts the forks under way, not a
+ * flag: glibc (2.35 on) runs atfork handlers without its own lock, so two
+ * threads' forks overlap, and the first one's parent handler must not let
+ * walks start while the second has not cloned yet.  A fork child never
+ * enters a section again (and says so once) when one was still running at
+ * the clone (the wait timed out, or a signal handler forked in the middle
+ * of its own thread's walk), or when the program's own thread held the
+ * loader's lock (loader.c).
  */
-static int fork_pending;
+static unsigned fork_pending;
 static unsigned walkers;
 static int walks_unsafe;
+/* This thread's own sections (a signal handler may fork in the middle of one). */
+static __thread unsigned own_walks __attribute__((tls_model("initial-exec")));
 
 int ht_walk_enter(void)
 {
@@ -178,11 +186,13 @@ int ht_walk_enter(void)
 		__atomic_sub_fetch(&walkers, 1, __ATOMIC_SEQ_CST);
 		return -1;
 	}
+	__atomic_store_n(&own_walks, own_walks + 1, __ATOMIC_RELAXED);
 	return 0;
 }
 
 void ht_walk_leave(void)
 {
+	__atomic_store_n(&own_walks, own_walks - 1, __ATOMIC_RELAXED);
 	__atomic_sub_fetch(&walkers, 1, __ATOMIC_SEQ_CST);
 }
 
@@ -210,6 +220,8 @@ static int64_t here(struct ht_sampler *g)
 	else
 		site = g->last_site = ht_sites_find(frames, (unsigned)n, truncated, &added);
 	if ((added || (++g->walks & (MODULES_CHECK_EVERY - 1)) == 1) && ht_walk_enter() == 0) {
+		if (!ht_loader_found())
+			ht_loader_find();
 		ht_modules_refresh();
 		ht_walk_leave();
 	}
@@ -218,25 +230,47 @@ static int64_t here(struct ht_sampler *g)
 
 void ht_sample_fork_prepare(void)
 {
-	__atomic_store_n(&fork_pending, 1, __ATOMIC_SEQ_CST);
-	/* Walks take microseconds; give up after ~100 ms (e.g. fork from a
-	 * signal handler that interrupted a walk of this very thread). */
-	for (int i = 0; i < 100000 && __atomic_load_n(&walkers, __ATOMIC_SEQ_CST); i++) {
+	__atomic_add_fetch(&fork_pending, 1, __ATOMIC_SEQ_CST);
+	ht_loader_fork_prepare();
+	/* Walks take microseconds.  This thread's own (a signal handler forking
+	 * in the middle of one) can't end before the fork: not waited for (the
+	 * child sees them and takes no more walks).  The bound of 1 s is for a
+	 * walker that is not scheduled; it is a clock's, since a 1 us sleep
+	 * lasts the timer slack (~55 us). */
+	unsigned mine = __atomic_load_n(&own_walks, __ATOMIC_RELAXED);
+	struct timespec now, end;
+	if (__atomic_load_n(&walkers, __ATOMIC_SEQ_CST) <= mine ||
+	    clock_gettime(CLOCK_MONOTONIC, &end) != 0)
+		return;
+	end.tv_sec++;
+	while (__atomic_load_n(&walkers, __ATOMIC_SEQ_CST) > mine) {
 		struct timespec ts = { 0, 1000 };
 		nanosleep(&ts, NULL);
+		if (clock_gettime(CLOCK_MONOTONIC, &now) != 0 || now.tv_sec > end.tv_sec ||
+		    (now.tv_sec == end.tv_sec && now.tv_nsec >= end.tv_nsec))
+			return;
 	}
 }
 
 void ht_sample_fork_parent(void)
 {
-	__atomic_store_n(&fork_pending, 0, __ATOMIC_SEQ_CST);
+	__atomic_sub_fetch(&fork_pending, 1, __ATOMIC_SEQ_CST);
 }
 
 void ht_sample_fork_child(void)
 {
-	if (__atomic_load_n(&walkers, __ATOMIC_SEQ_CST))
+	if (__atomic_load_n(&walkers, __ATOMIC_SEQ_CST)) {
 		walks_unsafe = 1; /* a walker was still inside: its locks may be held */
-	__atomic_store_n(&walkers, 0, __ATOMIC_SEQ_CST);
+		ht_say_once(HT_SAY_FORK_NO_STACKS, "forked during another thread's stack walk: ",
+			    "no call stacks in this child (counts stay exact)", NULL);
+	} else if (ht_rt.cfg.sample_rate && !walks_unsafe && ht_loader_fork_child_stuck()) {
+		walks_unsafe = 1; /* the program's own thread was in the loader */
+		ht_say_once(HT_SAY_FORK_NO_STACKS, "forked while another thread may have held ",
+			    "the loader's lock: no call stacks in this child (counts stay exact)",
+			    NULL);
+	}
+	/* Only this thread's sections go on here, and leave when they end. */
+	__atomic_store_n(&walkers, own_walks, __ATOMIC_SEQ_CST);
 	__atomic_store_n(&fork_pending, 0, __ATOMIC_SEQ_CST);
 }
 

@@ -9,9 +9,17 @@
  *                        parent thread checks its own shard saw none of them;
  *                        then the same with _Fork, vfork + execve and
  *                        posix_spawn from a single-threaded parent.
- *   forkexec fork-sampling [N]   N forks (default 100) while three threads
- *                        allocate with every allocation sampled: no child
- *                        may hang on a lock copied locked.
+ *   forkexec fork-sampling [N]   N forks (default 100) from each of two
+ *                        threads at once while three threads allocate with
+ *                        every allocation sampled, with a slow loader (every
+ *                        dl_iterate_phdr holds the loader's lock 200 us): no
+ *                        child may hang on a lock copied locked.
+ *   forkexec fork-loader-held   the program's own thread sits inside
+ *                        dl_iterate_phdr (the loader's lock held) while
+ *                        another forks; the child, every allocation
+ *                        sampled, must allocate and exit without waiting
+ *                        for that lock (heaptop takes no stacks there and
+ *                        says so: the script checks).
  *   forkexec exec-self   exec keeps the pid: the image after exec has a new
  *                        segment (the script checks states and exec_gen with
  *                        segdump; it sets HEAPTOP_KEEP=1).
@@ -20,7 +28,9 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <dlfcn.h>
 #include <fcntl.h>
+#include <link.h>
 #include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
@@ -147,6 +157,54 @@ static void check_parent_shard(const struct heaptop_stats *a, const char *how)
 		 0);
 }
 
+/*
+ * The loader's lock, made slow: this executable exports dl_iterate_phdr
+ * (tests/lib.am), so heaptop's and libunwind's calls land here first.  With
+ * slow_loader set, each call holds the real lock 200 us before its first
+ * callback: a walk that a fork does not wait for is then very likely to
+ * hold it at the clone.
+ */
+typedef int (*phdr_cb)(struct dl_phdr_info *, size_t, void *);
+static int (*real_iterate)(phdr_cb, void *);
+static int slow_loader;
+
+/* libc's dl_iterate_phdr (first from heaptop's constructor, before main). */
+static void find_real_iterate(void)
+{
+	real_iterate = (int (*)(phdr_cb, void *))dlsym(RTLD_NEXT, "dl_iterate_phdr");
+	if (!real_iterate)
+		test_hard_error("dlsym(RTLD_NEXT, dl_iterate_phdr): %s", dlerror());
+}
+
+struct slow_call {
+	phdr_cb cb;
+	void *data;
+	int slept;
+};
+
+static int slow_cb(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	struct slow_call *c = arg;
+
+	if (!c->slept) {
+		struct timespec ts = { 0, 200000 };
+		c->slept = 1;
+		nanosleep(&ts, NULL);
+	}
+	return c->cb(info, size, c->data);
+}
+
+int dl_iterate_phdr(phdr_cb cb, void *data)
+{
+	struct slow_call c = { cb, data, 0 };
+
+	if (!real_iterate) /* single-threaded: before main, or main's first call */
+		find_real_iterate();
+	if (!__atomic_load_n(&slow_loader, __ATOMIC_RELAXED))
+		return real_iterate(cb, data);
+	return real_iterate(slow_cb, &c);
+}
+
 /* --- fork from two threads while others allocate ------------------------ */
 
 static int noise_stop;
@@ -209,17 +267,16 @@ static void run_threaded_forks(void)
 /*
  * Many forks while other threads are inside heaptop's sampling (run with
  * HEAPTOP_SAMPLE_RATE=1: every allocation takes a stack).  A lock another
- * thread held at the fork (libunwind's, the site table's) stays locked in
- * the child forever: the child's first sampled allocation must not hang.
+ * thread held at the fork (libunwind's, the loader's, the site table's)
+ * stays locked in the child forever: the child's first sampled allocation,
+ * or its module scan at exit, must not hang.  Two threads fork at once, so
+ * one fork's parent handler runs while the other has not cloned yet (glibc
+ * runs atfork handlers without a lock of its own).
  */
-static void run_forks_while_sampling(int forks)
+static void *sampling_forker(void *arg)
 {
-	pthread_t n[3];
+	int forks = *(int *)arg;
 
-	for (int i = 0; i < 3; i++)
-		if (pthread_create(&n[i], NULL, noise, NULL) != 0)
-			test_hard_error("pthread_create");
-	usleep(20000);
 	for (int i = 0; i < forks; i++) {
 		pid_t pid = fork();
 		if (pid < 0)
@@ -237,9 +294,93 @@ static void run_forks_while_sampling(int forks)
 			break;
 		}
 	}
+	return NULL;
+}
+
+static void run_forks_while_sampling(int forks)
+{
+	pthread_t n[3], f;
+
+	__atomic_store_n(&slow_loader, 1, __ATOMIC_RELAXED);
+	for (int i = 0; i < 3; i++)
+		if (pthread_create(&n[i], NULL, noise, NULL) != 0)
+			test_hard_error("pthread_create");
+	usleep(20000);
+	if (pthread_create(&f, NULL, sampling_forker, &forks) != 0)
+		test_hard_error("pthread_create");
+	sampling_forker(&forks);
+	pthread_join(f, NULL);
 	__atomic_store_n(&noise_stop, 1, __ATOMIC_RELAXED);
 	for (int i = 0; i < 3; i++)
 		pthread_join(n[i], NULL);
+}
+
+/*
+ * The program's own thread holds the loader's lock (inside its own
+ * dl_iterate_phdr callback) while main forks.  glibc does not reset that
+ * lock in the child, so any dl_iterate_phdr there waits forever: heaptop's
+ * stack walks (new unwind rules, module checks) and its module scan at exit
+ * must not make one.
+ */
+static int holder_inside, holder_release;
+
+static int hold_cb(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	(void)info;
+	(void)size;
+	(void)arg;
+	__atomic_store_n(&holder_inside, 1, __ATOMIC_RELEASE);
+	while (!__atomic_load_n(&holder_release, __ATOMIC_ACQUIRE))
+		usleep(1000);
+	return 1;
+}
+
+static void *loader_holder(void *arg)
+{
+	(void)arg;
+	dl_iterate_phdr(hold_cb, NULL);
+	return NULL;
+}
+
+/* Allocations from call sites the parent never sampled (new unwind rules). */
+static __attribute__((noinline)) void child_fresh_sites(int depth)
+{
+	if (depth > 0) {
+		child_fresh_sites(depth - 1);
+		__asm__ volatile("" ::: "memory"); /* not a tail call */
+		return;
+	}
+	for (int k = 0; k < 100; k++)
+		free(malloc(100 + k));
+}
+
+static void run_fork_loader_held(void)
+{
+	pthread_t h;
+
+	for (int k = 0; k < 1000; k++) /* the parent samples first: sites, modules, rules */
+		free(malloc(64));
+	if (pthread_create(&h, NULL, loader_holder, NULL) != 0)
+		test_hard_error("pthread_create");
+	while (!__atomic_load_n(&holder_inside, __ATOMIC_ACQUIRE))
+		usleep(1000);
+	pid_t pid = fork();
+	if (pid < 0)
+		test_hard_error("fork: %s", strerror(errno));
+	if (pid == 0) {
+		test_checks = test_failures = 0;
+		note_pid();
+		child_fresh_sites(20);
+		exit(0); /* heaptop's exit: no module scan */
+	}
+	__atomic_store_n(&holder_release, 1, __ATOMIC_RELEASE);
+	pthread_join(h, NULL);
+	int status = wait_child(pid, "fork with the loader's lock held");
+	if (!CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0))
+		fprintf(stderr, "  (child status %#x)\n", status);
+	/* The parent's walks go on: its lock was released, not copied. */
+	for (int k = 0; k < 1000; k++)
+		free(malloc(64));
 }
 
 /* --- _Fork, vfork + exec, posix_spawn ------------------------------------- */
@@ -345,6 +486,8 @@ int main(int argc, char **argv)
 {
 	self_path = "/proc/self/exe";
 	note_pid();
+	if (!real_iterate)
+		find_real_iterate();
 	if (argc < 2)
 		test_hard_error("usage: forkexec fork | exec-self");
 	if (!strcmp(argv[1], "exec-child")) {
@@ -358,6 +501,10 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "fork-sampling")) {
 		run_forks_while_sampling(argc > 2 ? atoi(argv[2]) : 100);
 		return test_summary("fork-sampling");
+	}
+	if (!strcmp(argv[1], "fork-loader-held")) {
+		run_fork_loader_held();
+		return test_summary("fork-loader-held");
 	}
 	if (strcmp(argv[1], "fork") != 0)
 		test_hard_error("unknown mode %s", argv[1]);

@@ -2,16 +2,39 @@
 # tests/lib/forkexec.sh - fork (from two threads while others allocate),
 # _Fork, vfork + exec and posix_spawn: every child gets a segment of its own
 # and the parent's shards never count the child (tests/lib/forkexec.c); no
-# fork child hangs on a lock (libunwind's, heaptop's) that another thread
-# held at the fork, while every allocation is sampled; exec
+# fork child hangs on a lock (libunwind's, the loader's, heaptop's) that
+# another thread held at the fork, while every allocation is sampled; exec
 # keeps the pid: the new image gets gen 1 with exec_gen 1, the old segment
 # is marked EXECED (kept with HEAPTOP_KEEP=1, removed without).
 . "$top_srcdir/tests/lib/common.sh"
 
-traced 60 "$T/forkexec" fork || fail "forkexec fork (exit $?)"
-# Forks while other threads take stacks (every allocation sampled).
-HEAPTOP_SAMPLE_RATE=1 traced 60 "$T/forkexec" fork-sampling 100 ||
+# run_mode NAME ARGS...: forkexec ARGS with its stderr kept in $tmp/NAME.err
+# (and shown in the log).
+run_mode() {
+	name=$1
+	shift
+	traced 60 "$T/forkexec" "$@" 2>"$tmp/$name.err"
+	rc=$?
+	cat "$tmp/$name.err" >&2
+	return $rc
+}
+
+run_mode fork fork || fail "forkexec fork (exit $?)"
+# Forks from two threads at once while three others take stacks (every
+# allocation sampled, the loader made slow): no child hangs, and no child
+# finds a walk of ours still running at its clone (it would take no stacks
+# and say so).
+HEAPTOP_SAMPLE_RATE=1 run_mode sampling fork-sampling 100 ||
 	fail "forkexec fork-sampling (exit $?)"
+for m in fork sampling; do
+	grep -q 'no call stacks' "$tmp/$m.err" &&
+		fail "forkexec $m: a fork child lost its stacks (a walk ran across the fork)"
+done
+# The program's own thread holds the loader's lock across a fork: the child
+# must not wait for it (no walks, no module scan at exit) and says so once.
+HEAPTOP_SAMPLE_RATE=1 run_mode held fork-loader-held || fail "forkexec fork-loader-held (exit $?)"
+expect_eq "fork-loader-held: the child's notice" \
+	"$(grep -c "may have held the loader's lock: no call stacks" "$tmp/held.err")" 1
 
 # exec keeps the pid.  (The generations are the first free numbers: 0 and
 # 1 unless a dead process with the same pid left stale segments.)
