@@ -252,6 +252,9 @@ static enum segread_err read_into(struct segread *r, struct seg_snapshot *s, int
 		return err;
 	}
 	s->stats.use_max = h.use_max > s->stats.use_max ? h.use_max : s->stats.use_max;
+	/* Never below a peak the timeline already showed (lib/timeline.c). */
+	if (s->npoints && s->points[s->npoints - 1].use_max > s->stats.use_max)
+		s->stats.use_max = s->points[s->npoints - 1].use_max;
 	fill_identity(r, &h, s);
 	s->uptime_ns = snapshot_age(s);
 	return SEGREAD_OK;
