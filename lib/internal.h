@@ -386,10 +386,9 @@ void ht_modules_refresh(void);
 int ht_modules_range_of(uintptr_t addr, uintptr_t *lo, uintptr_t *hi);
 
 /* loader.c - the loader's write lock across fork. */
-/* Finds the lock dl_iterate_phdr holds (once; a few tries); call in a walk section. */
+/* Finds the lock dl_iterate_phdr holds (once: returns at once when found
+ * or after a few tries); call in a walk section. */
 void ht_loader_find(void);
-/* 1 once ht_loader_find found the lock. */
-int ht_loader_found(void);
 /* Fork prepare handler: notes whether other threads may exist. */
 void ht_loader_fork_prepare(void);
 /* In a fork child: 1 when the lock is held by a thread of the parent (or

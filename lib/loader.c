@@ -62,8 +62,9 @@ static int find_owned(struct dl_phdr_info *info, size_t size, void *arg)
 void ht_loader_find(void)
 {
 	if (__atomic_load_n(&loader_lock, __ATOMIC_ACQUIRE) ||
-	    __atomic_add_fetch(&find_tries, 1, __ATOMIC_RELAXED) > FIND_TRIES)
+	    __atomic_load_n(&find_tries, __ATOMIC_RELAXED) >= FIND_TRIES)
 		return;
+	__atomic_add_fetch(&find_tries, 1, __ATOMIC_RELAXED);
 	/* dlsym and dladdr1 take the loader's main lock: never inside the
 	 * callback, which holds the write lock (dlopen takes them the other way). */
 	struct find_query q = { dlsym(RTLD_DEFAULT, "_rtld_global"), 0, (pid_t)syscall(SYS_gettid),
@@ -99,11 +100,6 @@ int ht_loader_fork_child_stuck(void)
 	pthread_mutex_unlock(m);
 	return 0;
 }
-
-int ht_loader_found(void)
-{
-	return __atomic_load_n(&loader_lock, __ATOMIC_ACQUIRE) != NULL;
-}
 #else
 void ht_loader_find(void)
 {
@@ -116,10 +112,5 @@ void ht_loader_fork_prepare(void)
 int ht_loader_fork_child_stuck(void)
 {
 	return 1; /* unknown: no walks in any fork child */
-}
-
-int ht_loader_found(void)
-{
-	return 0;
 }
 #endif

@@ -220,8 +220,7 @@ static int64_t here(struct ht_sampler *g)
 	else
 		site = g->last_site = ht_sites_find(frames, (unsigned)n, truncated, &added);
 	if ((added || (++g->walks & (MODULES_CHECK_EVERY - 1)) == 1) && ht_walk_enter() == 0) {
-		if (!ht_loader_found())
-			ht_loader_find();
+		ht_loader_find();
 		ht_modules_refresh();
 		ht_walk_leave();
 	}
