@@ -273,27 +273,47 @@ static void run_threaded_forks(void)
  * one fork's parent handler runs while the other has not cloned yet (glibc
  * runs atfork handlers without a lock of its own).
  */
+/* Forks a child that runs body() and exits 0 (its checks are its own); returns its pid. */
+static pid_t fork_running(void (*body)(void))
+{
+	pid_t pid = fork();
+	if (pid < 0)
+		test_hard_error("fork: %s", strerror(errno));
+	if (pid == 0) {
+		test_checks = test_failures = 0;
+		note_pid();
+		body();
+		exit(0); /* heaptop's exit too: its module scan must not hang */
+	}
+	return pid;
+}
+
+/* Waits for a child of fork_running (5 s at most): 1 when it exited 0. */
+static int reaped_ok(pid_t pid, const char *how)
+{
+	int status = wait_child(pid, how);
+
+	if (CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0))
+		return 1;
+	fprintf(stderr, "  (%s: child status %#x)\n", how, status);
+	return 0;
+}
+
+static void churn_a_little(void)
+{
+	for (int k = 0; k < 100; k++)
+		free(malloc(100 + k));
+}
+
 static void *sampling_forker(void *arg)
 {
 	int forks = *(int *)arg;
 
-	for (int i = 0; i < forks; i++) {
-		pid_t pid = fork();
-		if (pid < 0)
-			test_hard_error("fork: %s", strerror(errno));
-		if (pid == 0) {
-			test_checks = test_failures = 0;
-			note_pid();
-			for (int k = 0; k < 100; k++)
-				free(malloc(100 + k));
-			exit(0);
-		}
-		int status = wait_child(pid, "fork while sampling");
-		if (!CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
+	for (int i = 0; i < forks; i++)
+		if (!reaped_ok(fork_running(churn_a_little), "fork while sampling")) {
 			fprintf(stderr, "  (fork %d of %d)\n", i + 1, forks);
 			break;
 		}
-	}
 	return NULL;
 }
 
@@ -354,6 +374,11 @@ static __attribute__((noinline)) void child_fresh_sites(int depth)
 		free(malloc(100 + k));
 }
 
+static void fresh_sites_20(void)
+{
+	child_fresh_sites(20);
+}
+
 static void run_fork_loader_held(void)
 {
 	pthread_t h;
@@ -364,20 +389,10 @@ static void run_fork_loader_held(void)
 		test_hard_error("pthread_create");
 	while (!__atomic_load_n(&holder_inside, __ATOMIC_ACQUIRE))
 		usleep(1000);
-	pid_t pid = fork();
-	if (pid < 0)
-		test_hard_error("fork: %s", strerror(errno));
-	if (pid == 0) {
-		test_checks = test_failures = 0;
-		note_pid();
-		child_fresh_sites(20);
-		exit(0); /* heaptop's exit: no module scan */
-	}
+	pid_t pid = fork_running(fresh_sites_20);
 	__atomic_store_n(&holder_release, 1, __ATOMIC_RELEASE);
 	pthread_join(h, NULL);
-	int status = wait_child(pid, "fork with the loader's lock held");
-	if (!CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0))
-		fprintf(stderr, "  (child status %#x)\n", status);
+	reaped_ok(pid, "fork with the loader's lock held");
 	/* The parent's walks go on: its lock was released, not copied. */
 	for (int k = 0; k < 1000; k++)
 		free(malloc(64));
