@@ -14,7 +14,10 @@
  * The program need not link libheaptop: every function here is declared weak,
  * so a program built without -lheaptop and run without LD_PRELOAD sees the
  * library as absent, and the helpers return -ENOSYS ("not tracking") instead
- * of crashing.  Linked or preloaded, the real functions are used.
+ * of crashing.  Linked or preloaded, the real functions are used.  To link
+ * it in, use `pkg-config --libs heaptop`: it keeps the library needed under
+ * -Wl,--as-needed, which would otherwise drop a library referenced only
+ * weakly.
  */
 #ifndef HEAPTOP_H
 #define HEAPTOP_H
