@@ -187,5 +187,4 @@ void launch_explain_no_segment(FILE *f, char *const argv[], const struct model_c
 	else
 		fprintf(f, "heaptop:   the library failed to load or to create its segment "
 			"(look for lines with 'heaptop:' or 'LD_PRELOAD' in %s)\n", c->output);
-	fprintf(f, "heaptop:   the program never allocated (the library starts on the first allocation)\n");
 }

@@ -63,6 +63,12 @@ valid=$(kv "$r" timeline_valid)
 # A point at start, then one per 100 ms of allocating: at least 3 in 350 ms.
 [ "${valid:-0}" -ge 3 ] || fail "only ${valid:-0} timeline points after 350 ms at 100 ms"
 [ "$(kv "$r" tl_last_alloc_count)" -le "$alloc" ] || fail "timeline point from the future"
+# At most one point per interval: while it runs, every gap is >= 100 ms.
+gap_at_least() { # name value
+	[ -n "$2" ] && [ "$2" -ge 100000000 ] || fail "$1: timeline points ${2:-?} ns apart (interval 100 ms)"
+}
+gap_at_least "running" "$(kv "$r" tl_min_gap_ns)"
+gap_at_least "running, last point" "$(kv "$r" tl_last_gap_ns)"
 
 touch "$dir/go"
 wait "$bg"
@@ -105,6 +111,7 @@ head5=$(kv "$tmp/wrap.dump" timeline_head)
 [ "${head5:-0}" -gt 16 ] || fail "timeline did not wrap (head ${head5:-none})"
 expect_eq "wrapped timeline: valid points" "$(kv "$tmp/wrap.dump" timeline_valid)" 16
 expect_eq "wrapped timeline: invalid points" "$(kv "$tmp/wrap.dump" timeline_invalid)" 0
+gap_at_least "wrapped (all but the exit point)" "$(kv "$tmp/wrap.dump" tl_min_gap_ns)"
 rm -f "/dev/shm$name5"
 
 # Without HEAPTOP_KEEP the name goes away at exit.

@@ -258,6 +258,9 @@ static void check_timeline(const char *base, const struct heaptop_seg_header *h)
 	uint64_t head = __atomic_load_n(&h->timeline_head, __ATOMIC_ACQUIRE);
 	uint64_t first = head > h->timeline_len ? head - h->timeline_len : 0;
 	uint64_t valid = 0, invalid = 0, prev_t = 0, prev_alloc = 0, prev_max = 0;
+	/* The smallest gap between two points before the last one, and the
+	 * last gap (the exit's forced point may come at any time). */
+	uint64_t min_gap = UINT64_MAX, last_gap = UINT64_MAX;
 	const struct heaptop_timeline_entry *last = NULL;
 
 	for (uint64_t i = first; i < head; i++) {
@@ -282,6 +285,11 @@ static void check_timeline(const char *base, const struct heaptop_seg_header *h)
 				"), use_curr %" PRIu64, i, copy.use_max, prev_max, copy.use_curr);
 		if (copy.reserved[0] || copy.reserved[1])
 			problem("timeline entry %" PRIu64 ": reserved fields not zero", i);
+		if (valid > 1) {
+			if (last_gap < min_gap)
+				min_gap = last_gap;
+			last_gap = copy.t_ns - prev_t;
+		}
 		prev_t = copy.t_ns;
 		prev_alloc = copy.alloc_count;
 		prev_max = copy.use_max;
@@ -300,6 +308,10 @@ static void check_timeline(const char *base, const struct heaptop_seg_header *h)
 		KV("tl_last_alloc_count", last->alloc_count);
 		KV("tl_last_dealloc_count", last->dealloc_count);
 	}
+	if (last_gap != UINT64_MAX)
+		KV("tl_last_gap_ns", last_gap);
+	if (min_gap != UINT64_MAX)
+		KV("tl_min_gap_ns", min_gap);
 }
 
 /* ---- the pending region (v4, protocol step 7) --------------------------------- */
