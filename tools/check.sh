@@ -2,7 +2,8 @@
 # tools/check.sh - sets heaptop up and runs every test layer: `make check` in
 # the normal build (build/), again with the viewer and unit tests built
 # under AddressSanitizer + UndefinedBehaviorSanitizer (build-san/), and the
-# library's tests with libheaptop itself under UBSan (build-libubsan/).  Ends with the
+# library's tests with libheaptop itself under UBSan (build-libubsan/), then
+# `make distcheck` (counted as one check).  Ends with the
 # line "N passed, N failed" and exits non-zero when anything failed.
 set -uo pipefail
 src=$(cd "$(dirname "$0")/.." && pwd)
@@ -49,6 +50,19 @@ run_layer "viewer and unit tests under ASan+UBSan" "$src/build-san" \
 lib_tests=$(cd "$src" && ls tests/lib/*.sh tests/fault/*.sh tests/sites/*.sh tests/rel/*.sh |
 	grep -v '^tests/rel/soak\.sh$' | tr '\n' ' ')
 run_layer "libheaptop under UBSan" "$src/build-libubsan" "--enable-lib-ubsan" "$lib_tests"
+
+# The release tarball: it must build, pass every test, install and
+# uninstall out of tree with a read-only source directory.
+echo "== make distcheck: $src/build"
+if make -C "$src/build" distcheck >"$src/build/distcheck.out" 2>&1; then
+	echo "PASS: make distcheck"
+	pass=$((pass + 1))
+else
+	echo "FAIL: make distcheck"
+	echo "---- $src/build/distcheck.out"; tail -n 60 "$src/build/distcheck.out"
+	failed_logs="$failed_logs $src/build/distcheck.out"
+	fail=$((fail + 1))
+fi
 
 # The failed checks again, last, where a truncated CI log still shows them.
 for log in $failed_logs; do

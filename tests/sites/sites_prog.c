@@ -30,6 +30,7 @@
 #include <dlfcn.h>
 #include <inttypes.h>
 #include <malloc.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -409,15 +410,23 @@ static uint64_t lcg(void)
 	return lcg_state >> 33;
 }
 
-/* est/total within 10% (relative) of truth/total. */
+/*
+ * est/est_total within 4 standard errors of truth/truth_total, the standard
+ * error of a share f estimated from n samples in all being sqrt(f(1-f)/n)
+ * (docs/sampling.md; an upper bound here, as blocks of several KiB are
+ * sampled more surely than Poisson).  A fixed relative bound would fail a
+ * few runs in a hundred by chance alone; 4 sigma fails one in ~16000.
+ */
 static void check_share(const char *what, double est, double est_total, double truth,
-			double truth_total)
+			double truth_total, uint64_t n)
 {
 	double se = est / est_total, st = truth / truth_total;
-	fprintf(stderr, "# %s: estimated share %.4f, true %.4f (%+.1f%%)\n", what, se, st,
-		100.0 * (se - st) / st);
-	if (!CHECK(se > st * 0.9 && se < st * 1.1))
-		fprintf(stderr, "  %s share %.4f not within 10%% of %.4f\n", what, se, st);
+	double sigma = n ? sqrt(st * (1 - st) / (double)n) : 1;
+	fprintf(stderr, "# %s: estimated share %.4f, true %.4f (%+.1f%%, %+.2f sigma of %.4f, %llu samples)\n",
+		what, se, st, 100.0 * (se - st) / st, (se - st) / sigma, sigma, (unsigned long long)n);
+	if (!CHECK(fabs(se - st) <= 4 * sigma))
+		fprintf(stderr, "  %s share %.4f not within 4 sigma (%.4f) of %.4f\n", what, se,
+			4 * sigma, st);
 }
 
 static int mode_shares(void)
@@ -466,14 +475,21 @@ static int mode_shares(void)
 		(unsigned long long)s[0].alloc_samples, (unsigned long long)s[1].alloc_samples,
 		(unsigned long long)s[2].alloc_samples, (long long)s[0].live_samples,
 		(long long)s[1].live_samples, (long long)s[2].live_samples);
-	check_share("allocated site_a", (double)s[0].alloc_bytes, est_all, (double)truth[0], truth_all);
-	check_share("allocated site_b", (double)s[1].alloc_bytes, est_all, (double)truth[1], truth_all);
+	uint64_t n_all = s[0].alloc_samples + s[1].alloc_samples + s[2].alloc_samples;
+	uint64_t n_live = (uint64_t)(s[0].live_samples + s[1].live_samples + s[2].live_samples);
+	check_share("allocated site_a", (double)s[0].alloc_bytes, est_all, (double)truth[0], truth_all,
+		    n_all);
+	check_share("allocated site_b", (double)s[1].alloc_bytes, est_all, (double)truth[1], truth_all,
+		    n_all);
 	double live_est = (double)(s[0].live_bytes + s[1].live_bytes + s[2].live_bytes);
 	double live_all = (double)(live[0] + live[1] + live[2]);
-	check_share("live site_a", (double)s[0].live_bytes, live_est, (double)live[0], live_all);
-	check_share("live site_b", (double)s[1].live_bytes, live_est, (double)live[1], live_all);
-	/* The total live estimate is within 10% of the truth too. */
-	CHECK(live_est > 0.9 * live_all && live_est < 1.1 * live_all);
+	check_share("live site_a", (double)s[0].live_bytes, live_est, (double)live[0], live_all, n_live);
+	check_share("live site_b", (double)s[1].live_bytes, live_est, (double)live[1], live_all, n_live);
+	/* The total live estimate is within 4 standard errors (RSE 1/sqrt(n)) too. */
+	double live_rse = n_live ? 1 / sqrt((double)n_live) : 1;
+	fprintf(stderr, "# live total: estimated %.0f, true %.0f (%+.1f%%, RSE %.1f%%)\n", live_est,
+		live_all, 100.0 * (live_est - live_all) / live_all, 100.0 * live_rse);
+	CHECK(fabs(live_est - live_all) <= 4 * live_rse * live_all);
 	const struct heaptop_site *top = top_live();
 	CHECK(top && strcmp(func_of(top->frames[0]), "site_a") == 0);
 	const struct heaptop_site *mv = top_moves();
