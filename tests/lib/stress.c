@@ -18,9 +18,13 @@
  * counters moved by exactly what the test did.  glibc's own per-thread
  * allocations (the DTV of each thread) are made balanced by giving every
  * thread a stack of ours: glibc then frees the DTV at join instead of
- * caching it with the stack.
+ * caching it with the stack.  Run with LD_PRELOAD="libheaptop.so:
+ * libhtcountshim.so", the counting allocator below heaptop sees every call
+ * heaptop forwarded, glibc's included, and the totals must equal its counts
+ * exactly (tests/lib/countshim.c).
  */
 #define _GNU_SOURCE
+#include <dlfcn.h>
 #include <errno.h>
 #include <malloc.h>
 #include <pthread.h>
@@ -34,6 +38,11 @@
 #include "mailbox.h"
 
 #define STACK_SIZE (128 * 1024)
+
+/* The counting allocator below heaptop, when it is there, and its counts
+ * (allocating calls, frees of blocks, reallocs of blocks) at read_begin. */
+static void (*shim_counts)(uint64_t out[3]);
+static uint64_t shim_begin[3];
 
 /* The totals the test knows (atomic adds from every thread). */
 static uint64_t my_allocs, my_frees, my_live_usable;
@@ -84,6 +93,37 @@ static void read_proc(struct heaptop_stats *st)
 		test_hard_error("heaptop_stats_read: %d", rc);
 }
 
+/* Reads the process counters at the start of a check (and the shim's). */
+static void read_begin(struct heaptop_stats *st)
+{
+	read_proc(st);
+	if (shim_counts)
+		shim_counts(shim_begin);
+}
+
+/* With the shim below: every call counted, glibc's included, exactly. */
+static void check_against_shim(const struct heaptop_stats *a, const struct heaptop_stats *b,
+			       const char *what)
+{
+	uint64_t s[3];
+
+	shim_counts(s);
+	uint64_t allocs = (b->alloc_count - a->alloc_count) +
+			  (b->alloc_fail_count - a->alloc_fail_count) +
+			  (b->untracked_count - a->untracked_count);
+	uint64_t frees = (b->dealloc_count - a->dealloc_count) +
+			 (b->untracked_free_count - a->untracked_free_count);
+	uint64_t reallocs = (b->realloc_growth_count - a->realloc_growth_count) +
+			    (b->realloc_shrink_count - a->realloc_shrink_count) +
+			    (b->realloc_same_count - a->realloc_same_count);
+	fprintf(stderr, "%s: the allocator below saw %llu allocs, %llu frees, %llu reallocs\n", what,
+		(unsigned long long)(s[0] - shim_begin[0]), (unsigned long long)(s[1] - shim_begin[1]),
+		(unsigned long long)(s[2] - shim_begin[2]));
+	CHECK_EQ(allocs, s[0] - shim_begin[0]);
+	CHECK_EQ(frees, s[1] - shim_begin[1]);
+	CHECK_EQ(reallocs, s[2] - shim_begin[2]);
+}
+
 /*
  * After every thread is joined: the counters moved by what the test did.
  * glibc's own allocations (thread DTVs) are all freed again, so they cancel
@@ -124,6 +164,8 @@ static void check_nothing_lost(const struct heaptop_stats *a, const char *what)
 	fprintf(stderr, "%s: %llu allocs, %llu frees by the test; %llu by glibc\n", what,
 		(unsigned long long)my_allocs, (unsigned long long)my_frees,
 		(unsigned long long)extra_allocs);
+	if (shim_counts)
+		check_against_shim(a, &b, what);
 }
 
 /* Stacks of our own, reused by every wave (see the top comment). */
@@ -240,7 +282,7 @@ static int run_cross(unsigned nthreads, unsigned rounds, unsigned shards)
 			test_hard_error("pthread_create");
 	for (unsigned i = 0; i < shards; i++)
 		pthread_join(th[i], NULL);
-	read_proc(&a);
+	read_begin(&a);
 	my_allocs = my_frees = my_live_usable = 0;
 	memset(my_hist, 0, sizeof(my_hist));
 	pthread_barrier_init(&claimed, NULL, nthreads);
@@ -313,7 +355,7 @@ static int run_many(unsigned nthreads)
 	if (!th || !ring || !leftover)
 		test_hard_error("out of memory");
 	stacks_init(nthreads);
-	read_proc(&a);
+	read_begin(&a);
 	my_allocs = my_frees = my_live_usable = 0;
 	memset(my_hist, 0, sizeof(my_hist));
 	ring_n = nthreads;
@@ -413,7 +455,7 @@ static int run_tls(unsigned nthreads)
 	if (pthread_key_create(&late_key, late_dtor) != 0)
 		test_hard_error("pthread_key_create");
 	stacks_init(WAVE);
-	read_proc(&a);
+	read_begin(&a);
 	my_allocs = my_frees = my_live_usable = 0;
 	memset(my_hist, 0, sizeof(my_hist));
 	for (unsigned done = 0; done < nthreads;) {
@@ -476,7 +518,7 @@ static int run_peak(unsigned nthreads, unsigned mb, uint64_t slack)
 			test_hard_error("out of memory");
 	stacks_init(nthreads);
 	pthread_barrier_init(&peak_barrier, NULL, nthreads + 1);
-	read_proc(&a);
+	read_begin(&a);
 	for (unsigned i = 0; i < nthreads; i++)
 		if (spawn(&th[i], i, peak_worker, blocks[i]) != 0)
 			test_hard_error("pthread_create");
@@ -506,6 +548,9 @@ int main(int argc, char **argv)
 {
 	unsigned n = argc > 2 ? (unsigned)strtoul(argv[2], NULL, 10) : 0;
 
+	shim_counts = (void (*)(uint64_t *))dlsym(RTLD_DEFAULT, "countshim_counts");
+	if (getenv("STRESS_WANT_SHIM") && !shim_counts)
+		test_hard_error("STRESS_WANT_SHIM is set but libhtcountshim.so is not loaded");
 	if (argc >= 5 && strcmp(argv[1], "cross") == 0)
 		run_cross(n, (unsigned)strtoul(argv[3], NULL, 10), (unsigned)strtoul(argv[4], NULL, 10));
 	else if (argc >= 3 && strcmp(argv[1], "many") == 0)

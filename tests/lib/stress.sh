@@ -17,6 +17,16 @@ run() { # run NAME ENV... -- ARGS...
 args="cross 16 5000 4"; run "cross, 16 threads on 4 shards" HEAPTOP_SHARDS=4
 args="cross 8 5000 64"; run "cross, 8 threads on 64 shards" HEAPTOP_SHARDS=64
 args="cross 16 2000 2"; run "cross, every worker on shard 0" HEAPTOP_SHARDS=2
+# The same with a counting allocator below heaptop: every call heaptop
+# forwarded, glibc's included, must be in the totals exactly.
+shim=$T/.libs/libhtcountshim.so
+[ -r "$shim" ] || hard_error "no $shim"
+note "stress cross, 16 threads on 4 shards, counted below"
+timeout -s KILL 60 env HEAPTOP_SHARDS=4 STRESS_WANT_SHIM=1 LD_PRELOAD="$HEAPTOP_LIB:$shim" \
+	"$T/stress" cross 16 5000 4 || fail "stress cross over the counting allocator (exit $?)"
+note "stress tls, 20000 threads, counted below"
+timeout -s KILL 60 env STRESS_WANT_SHIM=1 LD_PRELOAD="$HEAPTOP_LIB:$shim" \
+	"$T/stress" tls 20000 || fail "stress tls over the counting allocator (exit $?)"
 args="many 4096"; run "4096 threads at once" HEAPTOP_SHARDS=64
 args="tls 100000"; run "100000 threads with thread_local and key destructors" HEAPTOP_QUIET=0
 for slack in 0 4096 65536; do
