@@ -33,6 +33,8 @@ static const struct ht_option options[] = {
 	OPT32("HEAPTOP_MAX_FRAMES", max_frames, 32, 1, 64),
 	OPT32("HEAPTOP_SITES", sites, 2048, 16, 1u << 16),
 	OPT32("HEAPTOP_MODULES", modules, 256, 16, 4096),
+	/* Set by the launcher: keep exactly the segment of the pid it started. */
+	OPT64("HEAPTOP_KEEP_PID", keep_pid, 0, 0, UINT64_MAX),
 };
 
 /* Parses a decimal number with an optional k/m/g suffix; 0 on success. */
@@ -81,9 +83,6 @@ void ht_config_read(struct ht_config *cfg)
 		else
 			*(uint32_t *)field = (uint32_t)v;
 	}
-	/* The launcher asks to keep exactly the segment of the pid it started. */
-	const char *kp = secure_getenv("HEAPTOP_KEEP_PID");
-	uint64_t pid;
-	if (kp && parse_u64(kp, &pid) == 0 && pid == (uint64_t)getpid())
+	if (cfg->keep_pid && cfg->keep_pid == (uint64_t)getpid())
 		cfg->keep = 1;
 }

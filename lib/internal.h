@@ -169,6 +169,7 @@ struct ht_config {
 	uint32_t max_frames;     /* HEAPTOP_MAX_FRAMES */
 	uint32_t sites;          /* HEAPTOP_SITES */
 	uint32_t modules;        /* HEAPTOP_MODULES */
+	uint64_t keep_pid;       /* HEAPTOP_KEEP_PID: keep if it is getpid() (0: none) */
 };
 
 /* The process's segment and where its parts are. */
