@@ -40,6 +40,7 @@ static void header_keys(FILE *f, const struct model *m)
 	key_u64(f, "modules_dropped", s->modules_dropped);
 	key_u64(f, "sites_unread", s->sites_unread);
 	key_u64(f, "modules_unread", s->modules_unread);
+	fprintf(f, "  \"sites_settled\": %s,\n", s->pending_unsettled ? "false" : "true");
 	fprintf(f, "  \"peak_valid\": %s,\n", s->peak_valid ? "true" : "false");
 	key_u64(f, "peak_use_max", s->peak_use_max);
 	fprintf(f, "  \"peak_t_s\": %.3f,\n", (double)s->peak_t_ns / 1e9);

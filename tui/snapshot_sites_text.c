@@ -42,6 +42,9 @@ static void header_block(FILE *f, const struct model *m)
 	if (s->sites_unread || s->modules_unread)
 		fprintf(f, "%-10s %" PRIu32 " sites and %" PRIu32 " module entries were being written or torn\n",
 			"unread", s->sites_unread, s->modules_unread);
+	if (s->pending_unsettled)
+		fprintf(f, "%-10s a thread kept moving its latest site deltas while they were read: a "
+			"site may be off by that thread's few latest samples\n", "unsettled");
 	const char *const *w = m->sym ? symbols_warnings(m->sym, &nw) : NULL;
 	for (size_t i = 0; w && i < nw; i++)
 		fprintf(f, "%-10s %s\n", "warning", w[i]);

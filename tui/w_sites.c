@@ -142,6 +142,9 @@ static void dropped_note(struct w_sites *w, const struct model *m)
 		snprintf(w->dropped, sizeof(w->dropped), "dropped: %llu samples (site table full), "
 			 "%llu blocks not followed", (unsigned long long)s->sites_dropped,
 			 (unsigned long long)s->live_dropped);
+	else if (s->sampling == SEG_SAMPLING_ON && s->pending_unsettled)
+		snprintf(w->dropped, sizeof(w->dropped), "read while a thread moved its site deltas: "
+			 "a site may be a few samples off until the next refresh");
 }
 
 /* The table rows [first, first + visible) that keep the selection in view. */

@@ -113,7 +113,7 @@ struct w_sites {
 	enum pane pane;               /* PANE_SITES or PANE_MOVES */
 	enum table table;             /* what it shows */
 	char note[160];               /* why there are no rows ("" when there are) */
-	char dropped[160];            /* samples lost, "" when none */
+	char dropped[160];            /* samples lost or a read unsettled, "" when neither */
 	int marked;                   /* values are changes since the mark */
 	size_t total;                 /* sites in the table */
 	size_t first;                 /* table index of rows[0] */

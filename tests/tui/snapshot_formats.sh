@@ -33,6 +33,7 @@ done
 expect_eq "pid" "$(jpnum s.json pid)" "$held"
 expect_grep "state" '"state": "running"' s.json
 expect_grep "sampling on by default" '"sampling_available": true' s.json
+expect_grep "an idle process's sites read settled" '"sites_settled": true' s.json
 [ "$(jpnum s.json rss_bytes)" -gt 0 ] || fail "rss_bytes of a live process is 0"
 if command -v python3 >/dev/null 2>&1; then
 	python3 -c 'import json,sys; json.load(open(sys.argv[1]))' s.json || fail "invalid JSON"

@@ -213,8 +213,21 @@ static void test_sites(void)
 	CHECK(strstr(tx, "unread     1 sites and 1 module entries") != NULL);
 	CHECK(strstr(tx, "== peak contributors ==\nby live bytes when use_max reached 1.76 KiB") != NULL);
 	CHECK(strstr(tx, "the other lines are changes since the mark") != NULL);
+	CHECK(strstr(js, "\"sites_settled\": true,") != NULL);
+	CHECK(strstr(tx, "unsettled") == NULL);
 	free(js);
 	free(tx);
+	/* A pending seq that stays odd through every retry: the reports say so. */
+	im.pending[1]->seq = 7;
+	CHECK_EQ(model_scan(&m), SEGREAD_OK);
+	js = render(&m, 1), tx = render(&m, 0);
+	CHECK(strstr(js, "\"sites_settled\": false,") != NULL);
+	CHECK(strstr(tx, "unsettled  a thread kept moving its latest site deltas") != NULL);
+	free(js);
+	free(tx);
+	im.pending[1]->seq = 8;
+	CHECK_EQ(model_scan(&m), SEGREAD_OK);
+	CHECK_EQ(m.cur.pending_unsettled, 0);
 	model_toggle_mark(&m);
 	a = model_site_find(&m, 0x11, 0x401234);
 	CHECK(a && a->v.alloc_bytes == 400);
