@@ -59,6 +59,14 @@ expect_eq "use_max vs API" "$(kv "$r" use_max)" "$umax"
 expect_eq "alloc_size bucket $bucket vs API" "$(kv "$r" "hist.alloc_size.$bucket")" "$bcount"
 expect_eq "untracked_count" "$(kv "$r" untracked_count)" 0
 expect_eq "timeline_invalid" "$(kv "$r" timeline_invalid)" 0
+# The pending region (v4, sampling on by default): one entry per shard, in
+# the segment, 64-aligned, 8 site slots each, no entry odd while quiescent.
+poff=$(kv "$r" pending_off) psize=$(kv "$r" pending_size)
+[ "${poff:-0}" -gt 0 ] && [ $((poff % 64)) -eq 0 ] || fail "pending_off ${poff:-none}"
+[ "${psize:-0}" -gt 0 ] && [ $((psize % 64)) -eq 0 ] || fail "pending_size ${psize:-none}"
+[ $((${poff:-0} + 8 * ${psize:-0})) -le "$(kv "$r" seg_size)" ] || fail "pending region past the end"
+expect_eq "pending_sites" "$(kv "$r" pending_sites)" 8
+expect_eq "pending_odd while quiescent" "$(kv "$r" pending_odd)" 0
 valid=$(kv "$r" timeline_valid)
 # A point at start, then one per 100 ms of allocating: at least 3 in 350 ms.
 [ "${valid:-0}" -ge 3 ] || fail "only ${valid:-0} timeline points after 350 ms at 100 ms"
