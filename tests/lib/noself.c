@@ -18,11 +18,12 @@
 #include <time.h>
 #include <unistd.h>
 #include "htcheck.h"
+#include "countshim.h"
 
 #define THREADS 6
 #define WINDOW_MS 450 /* several HEAPTOP_INTERVAL_MS=100 timeline points */
 
-static void (*shim_counts)(uint64_t out[3]);
+static countshim_counts_fn shim_counts;
 static int stop;
 static void *handoff[THREADS];
 
@@ -81,9 +82,9 @@ static void workload(unsigned ms)
 int main(void)
 {
 	struct heaptop_stats a, b;
-	uint64_t s0[3], s1[3];
+	uint64_t s0[SHIM_KINDS], s1[SHIM_KINDS], counted[SHIM_KINDS];
 
-	shim_counts = (void (*)(uint64_t *))dlsym(RTLD_DEFAULT, "countshim_counts");
+	shim_counts = countshim_find();
 	if (!shim_counts)
 		test_hard_error("run me with LD_PRELOAD=\"$HEAPTOP_LIB:libhtcountshim.so\"");
 	workload(50); /* warm-up: stacks cached, keys and shards used once */
@@ -96,22 +97,16 @@ int main(void)
 	shim_counts(s1);
 	read_stats(&b, HEAPTOP_SCOPE_PROCESS);
 
-	uint64_t allocs = s1[0] - s0[0], frees = s1[1] - s0[1], reallocs = s1[2] - s0[2];
-	uint64_t counted_allocs = (b.alloc_count - a.alloc_count) +
-				  (b.alloc_fail_count - a.alloc_fail_count) +
-				  (b.untracked_count - a.untracked_count);
-	uint64_t counted_frees = (b.dealloc_count - a.dealloc_count) +
-				 (b.untracked_free_count - a.untracked_free_count);
-	uint64_t counted_reallocs = (b.realloc_growth_count - a.realloc_growth_count) +
-				    (b.realloc_shrink_count - a.realloc_shrink_count) +
-				    (b.realloc_same_count - a.realloc_same_count);
+	uint64_t allocs = s1[SHIM_ALLOCS] - s0[SHIM_ALLOCS], frees = s1[SHIM_FREES] - s0[SHIM_FREES];
+	uint64_t reallocs = s1[SHIM_REALLOCS] - s0[SHIM_REALLOCS];
+	countshim_expected(&a, &b, counted);
 
 	fprintf(stderr, "noself: the allocator below saw %llu allocs, %llu frees, %llu reallocs\n",
 		(unsigned long long)allocs, (unsigned long long)frees, (unsigned long long)reallocs);
 	CHECK(allocs > 10000); /* the window did work */
-	CHECK_EQ(allocs, counted_allocs);
-	CHECK_EQ(frees, counted_frees);
-	CHECK_EQ(reallocs, counted_reallocs);
+	CHECK_EQ(allocs, counted[SHIM_ALLOCS]);
+	CHECK_EQ(frees, counted[SHIM_FREES]);
+	CHECK_EQ(reallocs, counted[SHIM_REALLOCS]);
 	CHECK_EQ(b.untracked_count - a.untracked_count, 0);
 	CHECK_EQ(b.untracked_free_count - a.untracked_free_count, 0);
 	CHECK_EQ(b.alloc_fail_count - a.alloc_fail_count, 0);

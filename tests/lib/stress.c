@@ -24,7 +24,6 @@
  * exactly (tests/lib/countshim.c).
  */
 #define _GNU_SOURCE
-#include <dlfcn.h>
 #include <errno.h>
 #include <malloc.h>
 #include <pthread.h>
@@ -36,13 +35,14 @@
 #include "harness.h"
 #include "heaptop.h"
 #include "mailbox.h"
+#include "countshim.h"
 
 #define STACK_SIZE (128 * 1024)
 
 /* The counting allocator below heaptop, when it is there, and its counts
  * (allocating calls, frees of blocks, reallocs of blocks) at read_begin. */
-static void (*shim_counts)(uint64_t out[3]);
-static uint64_t shim_begin[3];
+static countshim_counts_fn shim_counts;
+static uint64_t shim_begin[SHIM_KINDS];
 
 /* The totals the test knows (atomic adds from every thread). */
 static uint64_t my_allocs, my_frees, my_live_usable;
@@ -105,23 +105,17 @@ static void read_begin(struct heaptop_stats *st)
 static void check_against_shim(const struct heaptop_stats *a, const struct heaptop_stats *b,
 			       const char *what)
 {
-	uint64_t s[3];
+	uint64_t s[SHIM_KINDS], counted[SHIM_KINDS];
 
 	shim_counts(s);
-	uint64_t allocs = (b->alloc_count - a->alloc_count) +
-			  (b->alloc_fail_count - a->alloc_fail_count) +
-			  (b->untracked_count - a->untracked_count);
-	uint64_t frees = (b->dealloc_count - a->dealloc_count) +
-			 (b->untracked_free_count - a->untracked_free_count);
-	uint64_t reallocs = (b->realloc_growth_count - a->realloc_growth_count) +
-			    (b->realloc_shrink_count - a->realloc_shrink_count) +
-			    (b->realloc_same_count - a->realloc_same_count);
+	for (int k = 0; k < SHIM_KINDS; k++)
+		s[k] -= shim_begin[k];
+	countshim_expected(a, b, counted);
 	fprintf(stderr, "%s: the allocator below saw %llu allocs, %llu frees, %llu reallocs\n", what,
-		(unsigned long long)(s[0] - shim_begin[0]), (unsigned long long)(s[1] - shim_begin[1]),
-		(unsigned long long)(s[2] - shim_begin[2]));
-	CHECK_EQ(allocs, s[0] - shim_begin[0]);
-	CHECK_EQ(frees, s[1] - shim_begin[1]);
-	CHECK_EQ(reallocs, s[2] - shim_begin[2]);
+		(unsigned long long)s[SHIM_ALLOCS], (unsigned long long)s[SHIM_FREES],
+		(unsigned long long)s[SHIM_REALLOCS]);
+	for (int k = 0; k < SHIM_KINDS; k++)
+		CHECK_EQ(counted[k], s[k]);
 }
 
 /*
@@ -548,7 +542,7 @@ int main(int argc, char **argv)
 {
 	unsigned n = argc > 2 ? (unsigned)strtoul(argv[2], NULL, 10) : 0;
 
-	shim_counts = (void (*)(uint64_t *))dlsym(RTLD_DEFAULT, "countshim_counts");
+	shim_counts = countshim_find();
 	if (getenv("STRESS_WANT_SHIM") && !shim_counts)
 		test_hard_error("STRESS_WANT_SHIM is set but libhtcountshim.so is not loaded");
 	if (argc >= 5 && strcmp(argv[1], "cross") == 0)
