@@ -512,7 +512,7 @@ static int run_peak(unsigned nthreads, unsigned mb, uint64_t slack)
 			test_hard_error("out of memory");
 	stacks_init(nthreads);
 	pthread_barrier_init(&peak_barrier, NULL, nthreads + 1);
-	read_begin(&a);
+	read_proc(&a);
 	for (unsigned i = 0; i < nthreads; i++)
 		if (spawn(&th[i], i, peak_worker, blocks[i]) != 0)
 			test_hard_error("pthread_create");

@@ -6,11 +6,12 @@
 # allocate after heaptop's own destructor; the use_max bound with threads.
 . "$top_srcdir/tests/lib/common.sh"
 
-run() { # run NAME ENV... -- ARGS...
+# run NAME ENV...: stress $args under $preload (default: the library alone).
+run() {
 	name=$1
 	shift
 	note "stress $name"
-	timeout -s KILL 60 env "$@" LD_PRELOAD="$HEAPTOP_LIB" "$T/stress" $args ||
+	timeout -s KILL 60 env "$@" LD_PRELOAD="${preload:-$HEAPTOP_LIB}" "$T/stress" $args ||
 		fail "stress $name (exit $?)"
 }
 
@@ -21,12 +22,10 @@ args="cross 16 2000 2"; run "cross, every worker on shard 0" HEAPTOP_SHARDS=2
 # forwarded, glibc's included, must be in the totals exactly.
 shim=$T/.libs/libhtcountshim.so
 [ -r "$shim" ] || hard_error "no $shim"
-note "stress cross, 16 threads on 4 shards, counted below"
-timeout -s KILL 60 env HEAPTOP_SHARDS=4 STRESS_WANT_SHIM=1 LD_PRELOAD="$HEAPTOP_LIB:$shim" \
-	"$T/stress" cross 16 5000 4 || fail "stress cross over the counting allocator (exit $?)"
-note "stress tls, 20000 threads, counted below"
-timeout -s KILL 60 env STRESS_WANT_SHIM=1 LD_PRELOAD="$HEAPTOP_LIB:$shim" \
-	"$T/stress" tls 20000 || fail "stress tls over the counting allocator (exit $?)"
+preload=$HEAPTOP_LIB:$shim
+args="cross 16 5000 4"; run "cross, 16 threads on 4 shards, counted below" HEAPTOP_SHARDS=4 STRESS_WANT_SHIM=1
+args="tls 20000"; run "tls, 20000 threads, counted below" STRESS_WANT_SHIM=1
+preload=
 args="many 4096"; run "4096 threads at once" HEAPTOP_SHARDS=64
 args="tls 100000"; run "100000 threads with thread_local and key destructors" HEAPTOP_QUIET=0
 for slack in 0 4096 65536; do

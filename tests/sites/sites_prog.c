@@ -489,7 +489,7 @@ static int mode_shares(void)
 	double live_rse = n_live ? 1 / sqrt((double)n_live) : 1;
 	fprintf(stderr, "# live total: estimated %.0f, true %.0f (%+.1f%%, RSE %.1f%%)\n", live_est,
 		live_all, 100.0 * (live_est - live_all) / live_all, 100.0 * live_rse);
-	CHECK(fabs(live_est - live_all) <= 4 * live_rse * live_all);
+	CHECK(n_live > 0 && fabs(live_est - live_all) <= 4 * live_rse * live_all);
 	const struct heaptop_site *top = top_live();
 	CHECK(top && strcmp(func_of(top->frames[0]), "site_a") == 0);
 	const struct heaptop_site *mv = top_moves();
